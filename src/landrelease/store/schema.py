@@ -1,0 +1,132 @@
+"""Tables of the record, built from the declarative model (`landrelease.domain.model`).
+
+One schema for both backends. Every record table carries:
+- ``id`` (UUID text, the key relations use) and ``code`` (the human code operators quote);
+- ``version`` for optimistic concurrency and history; ``created_*``/``updated_*``; ``deleted_at``
+  (nothing is hard-deleted from the national record);
+- ``synthetic`` (generated demo data is always marked) and ``attrs`` (attributes imported from a file
+  that the model has no field for, kept as they came);
+- for spatial kinds: ``geom`` (WKB / PostGIS, WGS84) and its bounding box ``minx…maxy``, which feeds an
+  R*Tree index on SQLite and plain range queries on both; polygon kinds also keep ``area_m2``.
+Hazardous areas also keep ``rem_geom``: the polygon still hazardous after land release.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from landrelease.domain.model import ENTITIES, Entity, FieldType
+from landrelease.store.geometry import Geometry
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+_COLUMN_TYPES = {
+    FieldType.TEXT: Text,
+    FieldType.INT: BigInteger,
+    FieldType.FLOAT: Float,
+    FieldType.DATE: Date,
+    FieldType.BOOL: Boolean,
+    FieldType.VOCAB: lambda: String(40),
+    FieldType.VOCAB_LIST: JSON,
+    FieldType.JSON: JSON,
+}
+
+SPATIAL_BBOX = ("minx", "miny", "maxx", "maxy")
+
+
+def _entity_table(e: Entity) -> Table:
+    cols: list[Column] = [
+        Column("id", String(36), primary_key=True),
+        Column("code", String(40), nullable=False, unique=True),
+        Column("version", Integer, nullable=False, default=1),
+    ]
+    for f in e.fields:
+        if f.type is FieldType.REF:
+            target = next(x for x in ENTITIES if x.kind == f.ref).table
+            cols.append(Column(f.name, String(36), ForeignKey(f"{target}.id"), index=True))
+        elif f.name == "area_m2" and e.geom is not None:
+            continue  # added below with the geometry
+        else:
+            cols.append(Column(f.name, _COLUMN_TYPES[f.type]()))
+    if e.geom is not None:
+        cols.append(Column("geom", Geometry(), nullable=not e.geom_required))
+        cols += [Column(n, Float) for n in SPATIAL_BBOX]
+        if e.geom.value == "polygon":
+            cols.append(Column("area_m2", Float))
+    if e.kind == "hazardous_area":
+        cols.append(Column("rem_geom", Geometry()))
+    cols += [
+        Column("synthetic", Boolean, nullable=False, default=False),
+        Column("attrs", JSON),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("created_by", String(80), nullable=False),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+        Column("updated_by", String(80), nullable=False),
+        Column("deleted_at", DateTime(timezone=True)),
+    ]
+    table = Table(e.table, metadata, *cols)
+    if e.geom is not None:
+        Index(f"ix_{e.table}_bbox", table.c.minx, table.c.maxx, table.c.miny, table.c.maxy)
+    return table
+
+
+TABLES: dict[str, Table] = {e.kind: _entity_table(e) for e in ENTITIES}
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("action", String(20), nullable=False),  # create | update | delete | restore
+    Column("kind", String(40), nullable=False),
+    Column("record_id", String(36), nullable=False),
+    Column("code", String(40), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("before", JSON),
+    Column("after", JSON),
+    Column("txn", String(36), nullable=False),  # all rows of one service call share it
+    Column("note", Text),
+)
+Index("ix_audit_record", audit.c.record_id, audit.c.version)
+Index("ix_audit_code", audit.c.code)
+
+code_sequence = Table(
+    "code_sequence",
+    metadata,
+    Column("prefix", String(40), primary_key=True),
+    Column("last", BigInteger, nullable=False),
+)
+
+meta = Table(
+    "landrelease_meta",
+    metadata,
+    Column("key", String(80), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+
+def table_for(kind: str) -> Table:
+    return TABLES[kind]
