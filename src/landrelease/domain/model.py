@@ -240,9 +240,11 @@ HAZARDOUS_AREA = Entity(
         Field("org", R, "Reporting organisation", "MDR reporting organisation", ref="organisation"),
         Field("reported", D, "Date first reported", "MDR date"),
         Field("area_m2", FL, "Original area, geodesic, m²", "MDR area", derived=True),
-        Field("cancel_m2", FL, "Area cancelled by NTS, m²", "IMAS 07.11", derived=True),
-        Field("reduce_m2", FL, "Area reduced by TS, m²", "IMAS 07.11", derived=True),
-        Field("clear_m2", FL, "Area cleared, m²", "IMAS 07.11", derived=True),
+        # The ledger: kept up to date by land release; on import it carries over the figures of
+        # the system the record comes from (validated: their sum never exceeds area_m2).
+        Field("cancel_m2", FL, "Area cancelled by NTS, m²", "IMAS 07.11"),
+        Field("reduce_m2", FL, "Area reduced by TS, m²", "IMAS 07.11"),
+        Field("clear_m2", FL, "Area cleared, m²", "IMAS 07.11"),
         Field("remain_m2", FL, "Area still hazardous, m²", "IMAS 07.11", derived=True),
     ),
     geom=GeomType.POLYGON,

@@ -1,0 +1,259 @@
+"""Reading and writing records, with their audit trail, on either backend.
+
+Set-based: a batch of N records is one INSERT … executemany and one audit executemany, never a
+round trip per record. Every write leaves an audit row in the same transaction (who, when, what,
+before → after, geometry included as WKB hex), so any past version of a record can be rebuilt.
+Nothing is hard-deleted: `delete` sets ``deleted_at`` and audits it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, func, insert, select, text, update
+
+from landrelease.domain.model import BY_KIND, Entity
+from landrelease.errors import Conflict, NotFound
+from landrelease.store.schema import TABLES, audit, code_sequence
+
+GEOM_COLUMNS = ("geom", "rem_geom")
+SYSTEM_COLUMNS = ("id", "code", "version", "created_at", "created_by", "updated_at", "updated_by")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@contextmanager
+def write_transaction(engine: Engine):  # type: ignore[no-untyped-def]
+    """One write transaction. On SQLite it takes the write lock at BEGIN (BEGIN IMMEDIATE), so
+    concurrent writers queue on the busy timeout instead of failing with 'database is locked'."""
+    with engine.connect() as conn:
+        conn.info["write"] = True
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            conn.info.pop("write", None)
+
+
+@contextmanager
+def read_connection(engine: Engine):  # type: ignore[no-untyped-def]
+    with engine.connect() as conn:
+        yield conn
+
+
+def to_json_value(value: Any) -> Any:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def snapshot(row: dict[str, Any]) -> dict[str, Any]:
+    """A record as JSON for the audit trail (geometry as WKB hex)."""
+    return {k: to_json_value(v) for k, v in row.items()}
+
+
+def allocate_codes(conn: Connection, prefix: str, n: int) -> list[str]:
+    """Reserve n human codes PREFIX-000001… in this transaction (prefix usually carries the year)."""
+    if n <= 0:
+        return []
+    row = conn.execute(select(code_sequence.c.last).where(code_sequence.c.prefix == prefix)).first()
+    if row is None:
+        start = 0
+        conn.execute(insert(code_sequence).values(prefix=prefix, last=n))
+    else:
+        start = row[0]
+        conn.execute(update(code_sequence).where(code_sequence.c.prefix == prefix).values(last=start + n))
+    return [f"{prefix}-{i:06d}" for i in range(start + 1, start + n + 1)]
+
+
+def reserve_given_codes(conn: Connection, codes: Iterable[str]) -> None:
+    """Keep the sequences ahead of codes given in files (HA-2024-000123) so new codes never clash."""
+    highest: dict[str, int] = {}
+    for code in codes:
+        head, _, tail = code.rpartition("-")
+        if head and tail.isdigit():
+            highest[head] = max(highest.get(head, 0), int(tail))
+    for prefix, last in highest.items():
+        row = conn.execute(select(code_sequence.c.last).where(code_sequence.c.prefix == prefix)).first()
+        if row is None:
+            conn.execute(insert(code_sequence).values(prefix=prefix, last=last))
+        elif row[0] < last:
+            conn.execute(update(code_sequence).where(code_sequence.c.prefix == prefix).values(last=last))
+
+
+def existing_codes(conn: Connection, kind: str, codes: Sequence[str]) -> set[str]:
+    table = TABLES[kind]
+    found: set[str] = set()
+    unique = list(dict.fromkeys(codes))
+    for i in range(0, len(unique), 5000):
+        chunk = unique[i : i + 5000]
+        found.update(r[0] for r in conn.execute(select(table.c.code).where(table.c.code.in_(chunk))))
+    return found
+
+
+def ids_for_codes(conn: Connection, kind: str, codes: Sequence[str]) -> dict[str, str]:
+    """code → id for live records of a kind (chunked IN lists; both backends)."""
+    table = TABLES[kind]
+    out: dict[str, str] = {}
+    unique = list(dict.fromkeys(c for c in codes if c))
+    for i in range(0, len(unique), 5000):
+        chunk = unique[i : i + 5000]
+        q = select(table.c.code, table.c.id).where(table.c.code.in_(chunk), table.c.deleted_at.is_(None))
+        out.update({c: i_ for c, i_ in conn.execute(q)})
+    return out
+
+
+def codes_for_ids(conn: Connection, kind: str, ids: Sequence[str]) -> dict[str, str]:
+    table = TABLES[kind]
+    out: dict[str, str] = {}
+    unique = list(dict.fromkeys(i for i in ids if i))
+    for i in range(0, len(unique), 5000):
+        chunk = unique[i : i + 5000]
+        out.update({i_: c for i_, c in conn.execute(select(table.c.id, table.c.code).where(table.c.id.in_(chunk)))})
+    return out
+
+
+def insert_rows(
+    conn: Connection, entity: Entity, rows: list[dict[str, Any]], *, actor: str, txn: str, note: str | None = None
+) -> None:
+    """Insert complete rows (ids and codes set) and their 'create' audit rows."""
+    if not rows:
+        return
+    now = utcnow()
+    for row in rows:
+        row.setdefault("version", 1)
+        row["created_at"] = row["updated_at"] = now
+        row["created_by"] = row["updated_by"] = actor
+        row.setdefault("synthetic", False)
+        row.setdefault("deleted_at", None)
+    table = TABLES[entity.kind]
+    chunk = 2000
+    for i in range(0, len(rows), chunk):
+        part = rows[i : i + chunk]
+        conn.execute(insert(table), part)
+        conn.execute(
+            insert(audit),
+            [
+                {
+                    "at": now,
+                    "actor": actor,
+                    "action": "create",
+                    "kind": entity.kind,
+                    "record_id": r["id"],
+                    "code": r["code"],
+                    "version": 1,
+                    "before": None,
+                    "after": snapshot(r),
+                    "txn": txn,
+                    "note": note,
+                }
+                for r in part
+            ],
+        )
+
+
+def fetch_one(conn: Connection, kind: str, code: str, *, include_deleted: bool = False) -> dict[str, Any]:
+    table = TABLES[kind]
+    q = select(table).where(table.c.code == code)
+    if not include_deleted:
+        q = q.where(table.c.deleted_at.is_(None))
+    row = conn.execute(q).mappings().first()
+    if row is None:
+        entity = BY_KIND[kind]
+        raise NotFound(f"no {entity.kind.replace('_', ' ')} with code {code!r}")
+    return dict(row)
+
+
+def fetch_by_id(conn: Connection, kind: str, record_id: str, *, for_update: bool = False) -> dict[str, Any]:
+    table = TABLES[kind]
+    q = select(table).where(table.c.id == record_id)
+    if for_update and conn.dialect.name == "postgresql":
+        q = q.with_for_update()
+    row = conn.execute(q).mappings().first()
+    if row is None:
+        raise NotFound(f"no {kind.replace('_', ' ')} with id {record_id!r}")
+    return dict(row)
+
+
+def update_row(
+    conn: Connection,
+    kind: str,
+    before: dict[str, Any],
+    changes: dict[str, Any],
+    *,
+    actor: str,
+    txn: str,
+    action: str = "update",
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> dict[str, Any]:
+    """Apply changes with optimistic concurrency; audit before → after. Returns the new row."""
+    table = TABLES[kind]
+    version = before["version"]
+    if expected_version is not None and expected_version != version:
+        raise Conflict(
+            f"{before['code']} was changed by someone else (you edited version {expected_version}, "
+            f"it is now at version {version}); reload it and apply your change again"
+        )
+    now = utcnow()
+    values = dict(changes, version=version + 1, updated_at=now, updated_by=actor)
+    result = conn.execute(
+        update(table).where(and_(table.c.id == before["id"], table.c.version == version)).values(**values)
+    )
+    if result.rowcount != 1:
+        raise Conflict(f"{before['code']} was changed by someone else meanwhile; reload it and try again")
+    after = dict(before, **values)
+    changed_before = {k: before.get(k) for k in values}
+    conn.execute(
+        insert(audit).values(
+            at=now,
+            actor=actor,
+            action=action,
+            kind=kind,
+            record_id=before["id"],
+            code=before["code"],
+            version=version + 1,
+            before=snapshot(changed_before),
+            after=snapshot(after),
+            txn=txn,
+            note=note,
+        )
+    )
+    return after
+
+
+def history(conn: Connection, code: str) -> list[dict[str, Any]]:
+    q = select(audit).where(audit.c.code == code).order_by(audit.c.version, audit.c.id)
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def bbox_ids(conn: Connection, kind: str, bbox: tuple[float, float, float, float]) -> Any:
+    """A select of ids whose bounding box meets bbox: the R*Tree on SQLite, && on PostGIS."""
+    table = TABLES[kind]
+    minx, miny, maxx, maxy = bbox
+    if conn.dialect.name == "sqlite":
+        return text(
+            f"SELECT t.id FROM {table.name} t JOIN rtree_{table.name} r ON t.rowid = r.id "
+            "WHERE r.minx <= :maxx AND r.maxx >= :minx AND r.miny <= :maxy AND r.maxy >= :miny"
+        ).bindparams(minx=minx, miny=miny, maxx=maxx, maxy=maxy)
+    env = func.ST_MakeEnvelope(minx, miny, maxx, maxy, 4326)
+    return select(table.c.id).where(table.c.geom.op("&&")(env))
+
+
+def count_live(conn: Connection, kind: str) -> int:
+    table = TABLES[kind]
+    return conn.execute(select(func.count()).select_from(table).where(table.c.deleted_at.is_(None))).scalar_one()
