@@ -1,0 +1,83 @@
+"""Lower bounds: valid (≤ every schedule, ≤ OPT), at least the trivial bound, and certified."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from landrelease.planning.bound import CQP, cqp_bound, trivial_bound
+from landrelease.planning.instance import Instance, core_family
+from landrelease.planning.schedule import evaluate, plan
+
+from .support import brute_force_optimum, instances
+
+
+@settings(max_examples=150, deadline=None)
+@given(instances())
+def test_bound_is_below_the_plan_and_above_the_trivial_bound(inst):
+    b = cqp_bound(inst, time_limit=5.0)
+    s = plan(inst)
+    assert b.trivial == pytest.approx(trivial_bound(inst))
+    assert b.value >= b.trivial
+    assert b.value >= b.cqp
+    assert b.value <= s.objective * (1 + 1e-9) + 1e-9
+    assert b.cqp <= b.relaxation_value * (1 + 1e-9) + 1e-9
+
+
+@settings(max_examples=120, deadline=None)
+@given(instances(max_jobs=7, max_teams=2))
+def test_bound_below_brute_force_optimum_below_heuristic(inst):
+    opt = brute_force_optimum(inst)
+    b = cqp_bound(inst, time_limit=5.0)
+    assert b.value <= opt * (1 + 1e-9) + 1e-9
+    assert opt <= plan(inst).objective * (1 + 1e-9) + 1e-9
+
+
+@settings(max_examples=100, deadline=None)
+@given(instances(max_jobs=10, max_teams=3))
+def test_relaxation_equals_the_schedule_cost_at_an_assignment(inst):
+    # Skutella's CQP is exact at 0/1 points: f(x) = Σ w_j C_j of the Smith-ordered schedule.
+    q = CQP(inst)
+    s = plan(inst)
+    x = np.zeros(inst.p.shape)
+    x[np.arange(inst.n_jobs), s.team] = 1.0
+    f, _ = q.value_grad(x)
+    assert f == pytest.approx(evaluate(inst, s.team).objective, rel=1e-9, abs=1e-9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(instances(max_jobs=10, max_teams=4))
+def test_certificate_at_any_point_is_below_the_relaxation_everywhere(inst):
+    # Convexity: the certificate at an arbitrary (even infeasible) x is ≤ f(y) for every feasible y.
+    q = CQP(inst)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        x = rng.normal(size=inst.p.shape) * inst.eligible
+        f, g = q.value_grad(x)
+        cert = q.certificate(x, f, g)
+        for _ in range(5):
+            y = q.project(rng.normal(size=inst.p.shape))
+            assert np.allclose(y.sum(axis=1), 1.0) and (y >= 0).all()
+            assert not y[~inst.eligible].any()
+            fy, _ = q.value_grad(y)
+            assert cert <= fy * (1 + 1e-9) + 1e-9
+
+
+def test_projection_matches_a_direct_solution():
+    inst = Instance(p=np.array([[1.0, 2.0, np.inf]]), weight=np.array([1.0]))
+    q = CQP(inst)
+    np.testing.assert_allclose(q.project(np.array([[0.9, 0.5, 7.0]])), [[0.7, 0.3, 0.0]])
+
+
+def test_cqp_is_tight_on_the_core_family():
+    inst = core_family(200, 10, seed=1)
+    b = cqp_bound(inst, rel_tol=1e-6)
+    assert b.value > 3 * b.trivial  # the trivial bound ignores waiting entirely
+    assert b.relaxation_value - b.cqp <= 1e-5 * b.relaxation_value
+    assert b.gap(plan(inst).objective) < 0.02
+
+
+def test_single_job_single_team_is_exact():
+    inst = Instance(p=np.array([[4.0]]), weight=np.array([2.5]))
+    assert cqp_bound(inst).value == pytest.approx(10.0)
