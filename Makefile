@@ -1,0 +1,43 @@
+# Landrelease — two commands do everything: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DB     ?= demo.db
+AREAS  ?= 2000
+SEED   ?= 1
+
+.PHONY: run test bench lint install system-test-deps demo clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: install, build the synthetic demo database, run the main job.
+run: $(STAMP)
+	rm -f $(DB) $(DB)-wal $(DB)-shm
+	$(BIN)/landrelease --db $(DB) init
+	$(BIN)/landrelease --db $(DB) demo --areas $(AREAS) --seed $(SEED)
+	$(BIN)/landrelease --db $(DB) stats
+
+## make test: install what the tests need (PostgreSQL/PostGIS from Debian when missing), run everything.
+test: $(STAMP) system-test-deps
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/pytest -q
+
+system-test-deps:
+	./scripts/install-test-deps.sh
+
+bench: $(STAMP) system-test-deps
+	$(BIN)/python benchmarks/run.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+clean:
+	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm .pytest_cache

@@ -1,0 +1,226 @@
+"""The `landrelease` command: a thin adapter over the service layer.
+
+User mistakes end with one line on stderr and a non-zero exit code (see `landrelease.errors`);
+nothing is written when a command fails.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from landrelease.errors import LandreleaseError
+
+app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    help="Landrelease: the national record of explosive-ordnance contamination and its release.",
+)
+areas_app = typer.Typer(no_args_is_help=True, help="Hazardous areas: list and show.")
+app.add_typer(areas_app, name="areas")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", envvar="LANDRELEASE_DB", help="SQLite file path or postgresql://… URL."),
+]
+
+
+class State:
+    db: str | None = None
+
+
+state = State()
+
+
+@app.callback()
+def _main(db: DbOption = None) -> None:
+    state.db = db
+
+
+def store(init: bool = False):  # type: ignore[no-untyped-def]
+    from landrelease.service.store import open_store
+
+    return open_store(state.db, init=init)
+
+
+@app.command()
+def init() -> None:
+    """Create the database (or migrate it to this version's schema)."""
+    s = store(init=True)
+    out.print(f"Record ready at {s.url}")
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="GeoJSON, GeoPackage, zipped Shapefile, KML, CSV or FlatGeobuf.")],
+    kind: Annotated[str | None, typer.Option(help="Record kind; default: polygons import as hazardous areas.")] = None,
+    mapping: Annotated[Path | None, typer.Option(help="TOML file mapping foreign column names and values.")] = None,
+    layer: Annotated[str | None, typer.Option(help="Layer name in a multi-layer file.")] = None,
+    crs: Annotated[str | None, typer.Option(help="CRS of the file when it declares none (e.g. EPSG:32636).")] = None,
+    swap_axes: Annotated[bool, typer.Option("--swap-axes", help="The file has lat/lon in x/y order.")] = False,
+    encoding: Annotated[str | None, typer.Option(help="Attribute text encoding (e.g. cp1251).")] = None,
+    synthetic: Annotated[bool, typer.Option("--synthetic", help="Mark every imported record synthetic.")] = False,
+) -> None:
+    """Import a file into the record, all or nothing."""
+    from landrelease.service.importing import import_file
+
+    s = store()
+    with _progress() as progress:
+        result = import_file(
+            s, file, kind=kind, mapping=mapping, layer=layer, crs=crs, swap_axes=swap_axes,
+            encoding=encoding, synthetic=synthetic, progress=progress,
+        )
+    for note in result.notes[:20]:
+        err.print(f"[yellow]note:[/] {note}")
+    first, last = (result.codes[0], result.codes[-1]) if result.codes else ("", "")
+    out.print(f"Imported {result.count:,} {result.kind.replace('_', ' ')} record(s) from {file} ({first} … {last})")
+
+
+@app.command()
+def export(
+    file: Annotated[Path, typer.Argument(help="Output file; the format follows the extension.")],
+    kind: Annotated[str, typer.Option(help="Record kind to export.")] = "hazardous_area",
+    personal: Annotated[bool, typer.Option("--personal", help="Include personal data (victims, personnel).")] = False,
+) -> None:
+    """Export records to a GIS file (every attribute, geodesic area in m²)."""
+    from landrelease.service.exporting import export_file
+
+    s = store()
+    n = export_file(s, file, kind=kind, personal=personal)
+    out.print(f"Exported {n:,} {kind.replace('_', ' ')} record(s) to {file}")
+
+
+@areas_app.command("list")
+def areas_list(
+    status: Annotated[str | None, typer.Option(help="open, closed or handed_over")] = None,
+    haz_type: Annotated[str | None, typer.Option("--type", help="sha or cha")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+    offset: Annotated[int, typer.Option(help="Skip this many rows.")] = 0,
+) -> None:
+    """List hazardous areas with their land release ledger."""
+    from rich.table import Table
+
+    from landrelease.domain.vocab import HazardStatus, HazardType
+    from landrelease.service.records import list_records
+
+    where: dict[str, Any] = {}
+    if status:
+        where["status"] = HazardStatus.parse(status, field="status").value
+    if haz_type:
+        where["haz_type"] = HazardType.parse(haz_type, field="type").value
+    rows = list_records(store(), "hazardous_area", where=where, limit=limit, offset=offset)
+    table = Table("code", "name", "type", "status", "area m²", "remaining m²", "admin2", "synthetic")
+    for r in rows:
+        table.add_row(
+            r["code"], r["name"] or "", r["haz_type"].upper(), r["status"], f"{r['area_m2'] or 0:,.0f}",
+            f"{r['remain_m2'] or 0:,.0f}", r["admin2"] or "", "yes" if r["synthetic"] else "",
+        )
+    out.print(table)
+
+
+@areas_app.command("show")
+def areas_show(code: Annotated[str, typer.Argument(help="Hazardous area code, e.g. HA-2026-000123.")]) -> None:
+    """Show one hazardous area: attributes and land release ledger."""
+    from rich.table import Table
+
+    from landrelease.service.records import get
+
+    r = get(store(), code, kind="hazardous_area")
+    if r["synthetic"]:
+        out.print("[bold red]SYNTHETIC DATA[/] — generated for demonstration, not a real hazard")
+    table = Table("field", "value", show_header=False)
+    for k, v in r.items():
+        if k in ("geometry", "remaining", "id"):
+            continue
+        table.add_row(k, _fmt(v))
+    out.print(table)
+    ledger = Table("ledger", "m²", title="Land release ledger (IMAS 07.11)")
+    for label, key in (("original", "area_m2"), ("cancelled", "cancel_m2"), ("reduced", "reduce_m2"),
+                       ("cleared", "clear_m2"), ("remaining", "remain_m2")):
+        ledger.add_row(label, f"{r.get(key) or 0:,.1f}")
+    out.print(ledger)
+
+
+@app.command()
+def history(code: Annotated[str, typer.Argument(help="Any record code.")]) -> None:
+    """Every version of a record: who changed what, when (geometry included)."""
+    from rich.table import Table
+
+    from landrelease.service.records import history as record_history
+
+    table = Table("version", "when (UTC)", "who", "action", "change", "note")
+    for v in record_history(store(), code):
+        change = "; ".join(f"{k}: {_short(a)} → {_short(b)}" for k, (a, b) in v["diff"].items()) or "created"
+        table.add_row(str(v["version"]), str(v["at"])[:19], v["actor"], v["action"], change, v["note"] or "")
+    out.print(table)
+
+
+@app.command()
+def stats(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
+    """The country table, as Landmine Monitor prints it."""
+    from landrelease.reports.country import render_country_table
+    from landrelease.service.stats import country_table
+
+    data = country_table(store())
+    if as_json:
+        sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+        return
+    render_country_table(out, data)
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:,.2f}"
+    if isinstance(v, list):
+        return ", ".join(map(str, v))
+    return str(v)
+
+
+def _short(v: Any) -> str:
+    text = _fmt(v)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+class _progress:
+    """A rich progress bar fed by the service's (step, done, total) callbacks."""
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
+                            TimeElapsedColumn(), console=err, transient=True)
+        self.bar.start()
+        self.task = self.bar.add_task("starting", total=1)
+        return self
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        self.bar.update(self.task, description=step, completed=done, total=max(total, 1))
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()
+
+
+def main() -> None:
+    try:
+        app()
+    except LandreleaseError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("interrupted: nothing was written", markup=False)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

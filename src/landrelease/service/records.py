@@ -1,0 +1,270 @@
+"""Use cases on single records: read, create, edit, delete (soft), history.
+
+Records leave the service as plain dicts: references as codes, geometry as shapely, system
+columns (version, created/updated, synthetic, attrs) included. Personal data is stripped unless
+the caller asks for it (`personal=True`) — adapters decide who may.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import shapely
+from sqlalchemy import Connection, select
+
+from landrelease.domain.batch import Batch
+from landrelease.domain.model import ENTITIES, Entity, FieldType, entity
+from landrelease.domain.release import AreaState, transition
+from landrelease.domain.vocab import HazardStatus, HazardType
+from landrelease.errors import NotFound, ValidationError
+from landrelease.geo.checks import prepare
+from landrelease.service.store import Store
+from landrelease.service.write import WriteResult, _geometry_columns, write_batch
+from landrelease.store import repo
+from landrelease.store.schema import TABLES
+
+HIDDEN = ("geom", "rem_geom", "minx", "miny", "maxx", "maxy")
+
+
+def kind_of_code(code: str) -> Entity:
+    """HA-2026-000123 → hazardous area, from the code prefix."""
+    head = code.strip().split("-", 1)[0].upper()
+    for e in sorted(ENTITIES, key=lambda x: -len(x.prefix)):
+        if head == e.prefix:
+            return e
+    prefixes = ", ".join(f"{e.prefix} ({e.kind})" for e in ENTITIES)
+    raise ValidationError(f"cannot tell the kind of record from code {code!r}; codes start with {prefixes}")
+
+
+def present(conn: Connection, e: Entity, row: dict[str, Any], *, personal: bool = False) -> dict[str, Any]:
+    """A stored row as callers see it: codes for references, shapely geometry, personal data hidden."""
+    out: dict[str, Any] = {"code": row["code"], "kind": e.kind}
+    for f in e.fields:
+        value = row.get(f.name)
+        if f.type is FieldType.REF and value:
+            value = repo.codes_for_ids(conn, f.ref, [value]).get(value, value)
+        if f.sensitive and not personal:
+            value = None if value is None else "(restricted)"
+        out[f.name] = value
+    if e.geom is not None:
+        out["geometry"] = shapely.from_wkb(row["geom"]) if row.get("geom") is not None else None
+        if e.geom.value == "polygon":
+            out["area_m2"] = row.get("area_m2")
+    if e.kind == "hazardous_area":
+        out["remaining"] = shapely.from_wkb(row["rem_geom"]) if row.get("rem_geom") is not None else None
+    for k in ("version", "synthetic", "attrs", "created_at", "created_by", "updated_at", "updated_by", "deleted_at"):
+        out[k] = row.get(k)
+    out["id"] = row["id"]
+    return out
+
+
+def get(store: Store, code: str, *, kind: str | None = None, personal: bool = False) -> dict[str, Any]:
+    e = entity(kind) if kind else kind_of_code(code)
+    with repo.read_connection(store.engine) as conn:
+        return present(conn, e, repo.fetch_one(conn, e.kind, code), personal=personal)
+
+
+def list_records(
+    store: Store,
+    kind: str,
+    *,
+    bbox: tuple[float, float, float, float] | None = None,
+    where: dict[str, Any] | None = None,
+    limit: int = 100,
+    offset: int = 0,
+    personal: bool = False,
+) -> list[dict[str, Any]]:
+    e = entity(kind)
+    table = TABLES[e.kind]
+    q = select(table).where(table.c.deleted_at.is_(None))
+    for name, value in (where or {}).items():
+        if name not in table.c:
+            raise ValidationError(f"cannot filter on {name!r}", field=name)
+        q = q.where(table.c[name] == value)
+    with repo.read_connection(store.engine) as conn:
+        if bbox is not None:
+            q = q.where(table.c.id.in_(repo.bbox_ids(conn, e.kind, bbox)))
+        q = q.order_by(table.c.code).limit(limit).offset(offset)
+        return [present(conn, e, dict(r), personal=personal) for r in conn.execute(q).mappings()]
+
+
+def parse_values(e: Entity, values: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """Form/API values → stored values, naming the field on error; unknown fields refused."""
+    out: dict[str, Any] = {}
+    known = {f.name: f for f in e.fields}
+    for name, raw in values.items():
+        if name in ("code", "synthetic", "attrs"):
+            out[name] = raw
+            continue
+        f = known.get(name)
+        if f is None:
+            raise ValidationError(f"{e.kind.replace('_', ' ')} has no field {name!r}", field=name)
+        if f.derived:
+            raise ValidationError("is computed by the system and cannot be set", field=name)
+        out[name] = f.parse(raw)
+    if not partial:
+        for f in e.input_fields:
+            if f.required and out.get(f.name) is None:
+                raise ValidationError("is required", field=f.name)
+    return out
+
+
+def create(
+    store: Store, kind: str, values: dict[str, Any], geometry: Any = None, *, crs: str | None = None,
+    note: str | None = None,
+) -> WriteResult:
+    e = entity(kind)
+    parsed = parse_values(e, values)
+    geoms = None
+    if e.geom is not None:
+        g = shapely.from_geojson(_json(geometry)) if isinstance(geometry, dict | str) else geometry
+        geoms = np.array([g], dtype=object)
+    batch = Batch(e, {k: [v] for k, v in parsed.items()}, geoms)
+    return write_batch(store, batch, crs=crs, note=note)
+
+
+def _json(geometry: Any) -> str:
+    import json
+
+    return geometry if isinstance(geometry, str) else json.dumps(geometry)
+
+
+def update(
+    store: Store,
+    code: str,
+    values: dict[str, Any],
+    *,
+    geometry: Any = None,
+    expected_version: int | None = None,
+    note: str | None = None,
+    kind: str | None = None,
+) -> dict[str, Any]:
+    """Edit a record; hazardous area type/status changes pass the land release state machine."""
+    e = entity(kind) if kind else kind_of_code(code)
+    parsed = parse_values(e, values, partial=True)
+    for k in ("code", "synthetic"):
+        if k in parsed:
+            raise ValidationError("cannot be changed", field=k)
+    with repo.write_transaction(store.engine) as conn:
+        before = repo.fetch_one(conn, e.kind, code)
+        changes: dict[str, Any] = {}
+        for f in e.fields:
+            if f.name not in parsed:
+                continue
+            value = parsed[f.name]
+            if f.type is FieldType.REF and value:
+                found = repo.ids_for_codes(conn, f.ref, [value])
+                if value not in found:
+                    raise ValidationError(f"no {f.ref.replace('_', ' ')} with code {value!r}", field=f.name)
+                value = found[value]
+            if f.required and value is None:
+                raise ValidationError("is required", field=f.name)
+            changes[f.name] = value
+        if "attrs" in parsed:
+            changes["attrs"] = parsed["attrs"]
+        if e.kind == "hazardous_area":
+            _hazard_rules(before, changes, note)
+        if geometry is not None:
+            changes.update(_new_geometry(e, before, geometry))
+        changes = {k: v for k, v in changes.items() if before.get(k) != v}
+        if not changes:
+            return present(conn, e, before)
+        after = repo.update_row(conn, e.kind, before, changes, actor=store.actor, txn=repo.new_id(),
+                                note=note, expected_version=expected_version)
+        return present(conn, e, after)
+
+
+def _hazard_rules(before: dict[str, Any], changes: dict[str, Any], note: str | None) -> None:
+    for name in ("cancel_m2", "reduce_m2", "clear_m2"):
+        if name in changes:
+            raise ValidationError("changes only through land release (record a land release product)", field=name)
+    if "haz_type" in changes or "status" in changes:
+        state = AreaState(HazardType(before["haz_type"]), HazardStatus(before["status"]))
+        new = transition(
+            state,
+            haz_type=HazardType(changes.get("haz_type") or before["haz_type"]),
+            status=HazardStatus(changes.get("status") or before["status"]),
+            remaining_m2=float(before.get("remain_m2") or 0.0),
+            reason=note,
+        )
+        if new.status is HazardStatus.OPEN and state.status is not HazardStatus.OPEN and before["rem_geom"] is None:
+            # Reopened on new evidence: the whole perimeter is suspect again until surveyed.
+            changes["rem_geom"] = before["geom"]
+            changes["remain_m2"] = before["area_m2"]
+
+
+def _new_geometry(e: Entity, before: dict[str, Any], geometry: Any) -> dict[str, Any]:
+    if e.geom is None:
+        raise ValidationError(f"a {e.kind.replace('_', ' ')} has no geometry", field="geometry")
+    g = shapely.from_geojson(_json(geometry)) if isinstance(geometry, dict | str) else geometry
+    prepared = prepare(np.array([g], dtype=object), e.geom)
+    cols = _geometry_columns(e, prepared.geoms)
+    changes = {k: (v[0] if not isinstance(v, np.ndarray) else v[0]) for k, v in cols.items()}
+    if e.kind == "hazardous_area":
+        released = sum(float(before.get(k) or 0.0) for k in ("cancel_m2", "reduce_m2", "clear_m2"))
+        if released > 0:
+            raise ValidationError(
+                "the perimeter of an area with released land cannot be redrawn; record the change as "
+                "land release or open a new hazardous area for newly found contamination",
+                field="geometry",
+            )
+        changes["rem_geom"] = changes["geom"]
+        changes["remain_m2"] = float(changes["area_m2"])
+    return changes
+
+
+def delete(store: Store, code: str, *, reason: str, expected_version: int | None = None) -> None:
+    """Soft delete: the record leaves every list but stays in the database and its history."""
+    if not reason or not reason.strip():
+        raise ValidationError("deleting a record needs a reason", field="reason")
+    e = kind_of_code(code)
+    with repo.write_transaction(store.engine) as conn:
+        before = repo.fetch_one(conn, e.kind, code)
+        repo.update_row(conn, e.kind, before, {"deleted_at": repo.utcnow()}, actor=store.actor,
+                        txn=repo.new_id(), action="delete", note=reason, expected_version=expected_version)
+
+
+def history(store: Store, code: str) -> list[dict[str, Any]]:
+    """Every version of a record: who, when, what changed (before → after, geometry as WKT)."""
+    kind_of_code(code)
+    with repo.read_connection(store.engine) as conn:
+        rows = repo.history(conn, code)
+    if not rows:
+        raise NotFound(f"no record with code {code!r}")
+    out = []
+    for r in rows:
+        before = r["before"] or {}
+        after = r["after"] or {}
+        changed = sorted(k for k in (before.keys() if before else after.keys())
+                         if k not in ("version", "updated_at", "updated_by", "created_at", "created_by"))
+        if r["action"] == "create":
+            changed = []
+        out.append({
+            "version": r["version"], "at": r["at"], "actor": r["actor"], "action": r["action"],
+            "note": r["note"], "changed": changed,
+            "diff": {k: (_show(k, before.get(k)), _show(k, after.get(k))) for k in changed},
+            "after": after,
+        })
+    return out
+
+
+def version(store: Store, code: str, number: int) -> dict[str, Any]:
+    """The record as it was at a given version (geometry included)."""
+    for v in history(store, code):
+        if v["version"] == number:
+            snap = dict(v["after"])
+            for g in ("geom", "rem_geom"):
+                if snap.get(g):
+                    snap[g] = shapely.from_wkb(bytes.fromhex(snap[g]))
+            return snap
+    raise NotFound(f"{code} has no version {number}")
+
+
+def _show(key: str, value: Any) -> Any:
+    if key in ("geom", "rem_geom") and isinstance(value, str):
+        return shapely.to_wkt(shapely.from_wkb(bytes.fromhex(value)), rounding_precision=6)
+    return value
+
+
+__all__ = ["create", "delete", "get", "history", "kind_of_code", "list_records", "update", "version"]

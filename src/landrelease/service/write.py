@@ -1,0 +1,223 @@
+"""Writing batches of records: the one path every import, form and demo build goes through.
+
+All-or-nothing: the batch is checked completely (fields, rules, geometry, references, codes, land
+release accounting) before anything is written, and written in one transaction with its audit rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+from sqlalchemy import Connection, func, select
+
+from landrelease.domain import rules
+from landrelease.domain.batch import Batch
+from landrelease.domain.model import BY_KIND, Entity, FieldType, GeomType
+from landrelease.errors import Conflict, ValidationError
+from landrelease.geo.area import geodesic_area
+from landrelease.geo.checks import prepare
+from landrelease.service import ledger
+from landrelease.service.store import Store
+from landrelease.store import repo
+from landrelease.store.schema import TABLES
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class WriteResult:
+    kind: str
+    count: int
+    codes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    txn: str = ""
+
+
+def code_prefix(entity: Entity, year: int | None = None) -> str:
+    year = year or dt.date.today().year
+    return f"{entity.prefix}-{year}"
+
+
+def record_region(conn: Connection) -> tuple[float, float, float, float] | None:
+    """Extent of the record's hazardous areas: the 'expected region' for swapped-axis detection."""
+    t = TABLES["hazardous_area"]
+    row = conn.execute(
+        select(func.min(t.c.minx), func.min(t.c.miny), func.max(t.c.maxx), func.max(t.c.maxy)).where(
+            t.c.deleted_at.is_(None)
+        )
+    ).first()
+    if row is None or row[0] is None:
+        return None
+    return (float(row[0]), float(row[1]), float(row[2]), float(row[3]))
+
+
+def _geometry_columns(entity: Entity, geoms: np.ndarray) -> dict[str, Any]:
+    present = ~shapely.is_missing(geoms)
+    wkb = np.full(len(geoms), None, dtype=object)
+    bounds = np.full((len(geoms), 4), np.nan)
+    if present.any():
+        wkb[present] = shapely.to_wkb(geoms[present], output_dimension=2)
+        bounds[present] = shapely.bounds(geoms[present])
+    cols: dict[str, Any] = {"geom": wkb}
+    for i, name in enumerate(("minx", "miny", "maxx", "maxy")):
+        cols[name] = [None if np.isnan(x) else float(x) for x in bounds[:, i]]
+    if entity.geom is GeomType.POLYGON:
+        area = np.zeros(len(geoms))
+        if present.any():
+            area[present] = geodesic_area(geoms[present])
+        cols["area_m2"] = area
+    return cols
+
+
+def _prepare_geoms(
+    entity: Entity, batch: Batch, *, crs: str | None, swap_axes: bool, region: Any
+) -> tuple[np.ndarray | None, list[str]]:
+    if entity.geom is None:
+        return None, []
+    n = len(batch)
+    geoms = batch.geoms if batch.geoms is not None else np.full(n, None, dtype=object)
+    present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    if entity.geom_required and not present.all():
+        row = int(np.flatnonzero(~present)[0]) + 1
+        raise ValidationError(
+            f"feature {row}: has no geometry; every {entity.kind.replace('_', ' ')} needs a "
+            f"{entity.geom.value}",
+        )
+    out = np.full(n, None, dtype=object)
+    notes: list[str] = []
+    if present.any():
+        idx = np.flatnonzero(present)
+        prepared = prepare(geoms[idx], entity.geom, crs=crs, swap_axes=swap_axes, region=region)
+        out[idx] = prepared.geoms
+        notes = list(prepared.notes)
+        if not present.all():  # messages count features of the whole input
+            notes = [_renumber(note, idx) for note in notes]
+    return out, notes
+
+
+def _renumber(note: str, idx: np.ndarray) -> str:
+    head, sep, tail = note.partition(":")
+    if head.startswith("feature ") and head[8:].isdigit():
+        return f"feature {int(idx[int(head[8:]) - 1]) + 1}{sep}{tail}"
+    return note
+
+
+def _resolve_refs(conn: Connection, batch: Batch, codes: list[str]) -> dict[str, list[str | None]]:
+    """REF columns hold codes; the table holds ids. Codes may point into this same batch."""
+    e = batch.entity
+    out: dict[str, list[str | None]] = {}
+    for f in e.fields:
+        if f.type is not FieldType.REF or f.name not in batch.columns:
+            continue
+        values = batch.column(f.name)
+        wanted = [c for c in values if c]
+        found = repo.ids_for_codes(conn, f.ref, wanted) if wanted else {}
+        if f.ref == e.kind:
+            found = {**found, **dict(zip(codes, batch.columns["__ids"], strict=True))}
+        missing = [(i, c) for i, c in enumerate(values) if c and c not in found]
+        if missing:
+            i, c = missing[0]
+            more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+            raise ValidationError(
+                f"row {i + 1}, {f.name}: no {f.ref.replace('_', ' ')} with code {c!r} in the record{more}; "
+                f"import the {BY_KIND[f.ref].plural.replace('_', ' ')} first or fix the code"
+            )
+        out[f.name] = [found[c] if c else None for c in values]
+    return out
+
+
+def _assign_codes(conn: Connection, batch: Batch) -> list[str]:
+    e = batch.entity
+    given = [c.strip() if isinstance(c, str) else None for c in batch.column("code")]
+    given = [c or None for c in given]
+    present = [c for c in given if c]
+    dupes = {c for c in present if present.count(c) > 1} if len(present) != len(set(present)) else set()
+    if dupes:
+        raise ValidationError(f"code {sorted(dupes)[0]!r} appears more than once in the input", field="code")
+    clash = repo.existing_codes(conn, e.kind, present) if present else set()
+    if clash:
+        first = next(c for c in present if c in clash)
+        raise Conflict(
+            f"{e.kind.replace('_', ' ')} {first!r} is already in the record ({len(clash)} codes clash); "
+            "an import never overwrites records — edit them instead, or drop the code column to get new codes"
+        )
+    repo.reserve_given_codes(conn, present)
+    fresh = repo.allocate_codes(conn, code_prefix(e), sum(1 for c in given if not c))
+    it = iter(fresh)
+    return [c if c else next(it) for c in given]
+
+
+def write_batch(
+    store: Store,
+    batch: Batch,
+    *,
+    crs: str | None = None,
+    swap_axes: bool = False,
+    note: str | None = None,
+    progress: Progress | None = None,
+) -> WriteResult:
+    """Check a whole batch and write it, with audit, in one transaction."""
+    with repo.write_transaction(store.engine) as conn:
+        return write_batch_in(conn, store.actor, batch, crs=crs, swap_axes=swap_axes, note=note, progress=progress)
+
+
+def write_batch_in(
+    conn: Connection,
+    actor: str,
+    batch: Batch,
+    *,
+    crs: str | None = None,
+    swap_axes: bool = False,
+    note: str | None = None,
+    progress: Progress | None = None,
+    txn: str | None = None,
+) -> WriteResult:
+    e = batch.entity
+    n = len(batch)
+    txn = txn or repo.new_id()
+    step = progress or (lambda *_: None)
+    if n == 0:
+        raise ValidationError(f"the input holds no {e.plural.replace('_', ' ')}")
+    step("checking fields", 0, n)
+    rules.check_batch(batch)
+    region = record_region(conn) if e.geom is not None else None
+    step("checking geometry", 0, n)
+    geoms, notes = _prepare_geoms(e, batch, crs=crs, swap_axes=swap_axes, region=region)
+    codes = _assign_codes(conn, batch)
+    ids = [repo.new_id() for _ in range(n)]
+    batch.columns["__ids"] = ids
+    try:
+        refs = _resolve_refs(conn, batch, codes)
+    finally:
+        batch.columns.pop("__ids", None)
+    table = TABLES[e.kind]
+    columns: dict[str, Any] = {}
+    for f in e.fields:
+        if f.name in refs:
+            columns[f.name] = refs[f.name]
+        elif f.name in table.c and f.name in batch.columns and not f.derived:
+            columns[f.name] = batch.column(f.name)
+    if geoms is not None:
+        columns.update(_geometry_columns(e, geoms))
+    columns["synthetic"] = [bool(x) for x in batch.column("synthetic")]
+    columns["attrs"] = [a or None for a in batch.column("attrs")]
+    columns["id"] = ids
+    columns["code"] = codes
+    if e.kind == "hazardous_area":
+        ledger.open_ledgers(columns, geoms, n)
+    names = list(columns)
+    rows = [dict(zip(names, vals, strict=True)) for vals in zip(*(list(columns[k]) for k in names), strict=True)]
+    if e.kind == "land_release":
+        step("land release accounting", 0, n)
+        ledger.apply_releases(conn, actor, txn, rows, geoms)
+    step("writing", 0, n)
+    repo.insert_rows(conn, e, rows, actor=actor, txn=txn, note=note)
+    if e.kind == "progress_report":
+        ledger.update_worked(conn, actor, txn, {r["activity"] for r in rows})
+    step("done", n, n)
+    return WriteResult(e.kind, n, codes, notes, txn)
