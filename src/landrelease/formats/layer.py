@@ -354,6 +354,8 @@ def _gdal_message(name: str, detail: str) -> str:
             f"cannot read {name}: not a vector file GDAL recognises (is it really "
             f"{extension(name) or 'a map file'}?); {SUPPORTED}"
         )
+    if "sqlite" in low or "malformed" in low or "select " in low:
+        detail = "the database is malformed"
     return (
         f"cannot read {name}: the file is truncated or damaged (GDAL says: "
         f"{' '.join(detail.split())[:120]}); export it again"
