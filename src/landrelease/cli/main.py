@@ -53,9 +53,17 @@ def store(init: bool = False):  # type: ignore[no-untyped-def]
 
 
 @app.command()
-def init() -> None:
+def init(
+    region: Annotated[str | None, typer.Option(
+        help="Bounding box of the country or region, minx,miny,maxx,maxy in lon/lat: imports outside it "
+        "are checked for swapped axes.")] = None,
+) -> None:
     """Create the database (or migrate it to this version's schema)."""
+    from landrelease.service.settings import set_region
+
     s = store(init=True)
+    if region:
+        set_region(s, region)
     out.print(f"Record ready at {s.url}")
 
 
@@ -71,7 +79,7 @@ def import_(
     synthetic: Annotated[bool, typer.Option("--synthetic", help="Mark every imported record synthetic.")] = False,
 ) -> None:
     """Import a file into the record, all or nothing."""
-    from landrelease.service.importing import import_file
+    from landrelease.service.transfer import import_file
 
     s = store()
     with _progress() as progress:
@@ -90,12 +98,13 @@ def export(
     file: Annotated[Path, typer.Argument(help="Output file; the format follows the extension.")],
     kind: Annotated[str, typer.Option(help="Record kind to export.")] = "hazardous_area",
     personal: Annotated[bool, typer.Option("--personal", help="Include personal data (victims, personnel).")] = False,
+    geometry: Annotated[str, typer.Option(help="perimeter, or remaining (hazardous land still to release).")] = "perimeter",
 ) -> None:
-    """Export records to a GIS file (every attribute, geodesic area in m²)."""
-    from landrelease.service.exporting import export_file
+    """Export records to a GIS file (every attribute, geodesic area in m², synthetic flag)."""
+    from landrelease.service.transfer import export_file
 
     s = store()
-    n = export_file(s, file, kind=kind, personal=personal)
+    n = export_file(s, file, kind=kind, personal=personal, geometry=geometry)
     out.print(f"Exported {n:,} {kind.replace('_', ' ')} record(s) to {file}")
 
 
@@ -199,7 +208,7 @@ class _progress:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
-                            TimeElapsedColumn(), console=err, transient=True)
+                            TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal)
         self.bar.start()
         self.task = self.bar.add_task("starting", total=1)
         return self

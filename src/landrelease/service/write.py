@@ -44,7 +44,13 @@ def code_prefix(entity: Entity, year: int | None = None) -> str:
 
 
 def record_region(conn: Connection) -> tuple[float, float, float, float] | None:
-    """Extent of the record's hazardous areas: the 'expected region' for swapped-axis detection."""
+    """The 'expected region' for swapped-axis detection: the configured region (init --region,
+    or the demo's box), else the extent of the record's hazardous areas."""
+    from landrelease.service.settings import configured_region
+
+    configured = configured_region(conn)
+    if configured is not None:
+        return configured
     t = TABLES["hazardous_area"]
     row = conn.execute(
         select(func.min(t.c.minx), func.min(t.c.miny), func.max(t.c.maxx), func.max(t.c.maxy)).where(
