@@ -42,7 +42,7 @@ import shapely
 from landrelease.domain.model import GeomType
 from landrelease.errors import ValidationError
 from landrelease.geo.area import geodesic_area
-from landrelease.geo.crs import parse_crs, to_wgs84
+from landrelease.geo.crs import is_wgs84, parse_crs, to_wgs84
 
 __all__ = ["Prepared", "prepare"]
 
@@ -72,6 +72,7 @@ _NEEDED = {
 }
 _AREA_RTOL = 1e-6
 _PROJECTED_MAGNITUDE = 1000.0  # |coordinate| beyond this is metres, not degrees
+_DOMAIN_MARGIN_DEG = 10.0
 
 
 @dataclass
@@ -117,6 +118,28 @@ def _in_range(b: np.ndarray) -> np.ndarray:
             & (b[:, 1] >= -90)
             & (b[:, 3] <= 90)
         )
+
+
+def _in_domain(b: np.ndarray, crs: str | None) -> np.ndarray:
+    """Inside the declared CRS's area of use, widened by `_DOMAIN_MARGIN_DEG`.
+
+    Catches a wrong or swapped projected CRS, whose inverse can return finite but meaningless
+    lon/lat (e.g. a northing of 10⁹ m in UTM 36N comes back near 74°E 1°N). The margin keeps
+    the common practice of stretching a UTM zone over a whole country.
+    """
+    ok = _in_range(b)
+    if crs is None or is_wgs84(crs):
+        return ok
+    area = parse_crs(crs).area_of_use
+    if area is None:
+        return ok
+    m = _DOMAIN_MARGIN_DEG
+    with np.errstate(invalid="ignore"):
+        ok &= (b[:, 1] >= area.south - m) & (b[:, 3] <= area.north + m)
+        west, east = area.west - m, area.east + m
+        if area.west <= area.east and east - west < 360:
+            ok &= (b[:, 0] >= west) & (b[:, 2] <= east)
+    return ok
 
 
 def _within(b: np.ndarray, region: tuple[float, float, float, float]) -> np.ndarray:
@@ -190,23 +213,27 @@ def _reproject(
     region: tuple[float, float, float, float] | None,
 ) -> np.ndarray:
     """Rule 5: reproject to WGS84, reject out-of-range and swapped coordinates."""
+    geographic = crs is None or parse_crs(crs).is_geographic
+    axes, order = (
+        ("latitude and longitude", "lon/lat") if geographic else ("easting and northing", "x/y")
+    )
     raw = _swap(geoms) if swap_axes else geoms
     wgs = to_wgs84(raw, crs)
     b = shapely.bounds(wgs)
-    bad = present & ~_in_range(b)
+    bad = present & ~_in_domain(b, crs)
     if bad.any():
         rows = np.flatnonzero(bad)
-        alt_ok = _in_range(shapely.bounds(to_wgs84(_swap(raw[rows]), crs)))
+        alt_ok = _in_domain(shapely.bounds(to_wgs84(_swap(raw[rows]), crs)), crs)
         if alt_ok.any() and swap_axes:
             raise _fail(
                 rows[alt_ok],
-                "coordinates are out of range once swapped: the file looks lon/lat already; "
+                f"coordinates are out of range once swapped: the file looks {order} already; "
                 "do not use --swap-axes",
             )
         if alt_ok.any():
             raise _fail(
                 rows[alt_ok],
-                "latitude and longitude look swapped; re-export as lon/lat or use --swap-axes",
+                f"{axes} look swapped; re-export as {order} or use --swap-axes",
             )
         raw_b = shapely.bounds(raw[rows])
         if crs is None:
@@ -236,8 +263,8 @@ def _reproject(
             if alt_in.any():
                 raise _fail(
                     rows[alt_in],
-                    "latitude and longitude look swapped (outside the region as given, inside "
-                    "it once swapped); re-export as lon/lat or use --swap-axes",
+                    f"{axes} look swapped (outside the region as given, inside it once "
+                    f"swapped); re-export as {order} or use --swap-axes",
                 )
     return wgs
 
