@@ -25,7 +25,9 @@ loaded again next month without code::
     [where]                         # keep only rows whose column holds one of these values
     tipo_evento = ["Accidente por MAP", "Accidente por MUSE"]
 
-Source columns are matched case-insensitively. Unmapped values go to the model's own parser,
+Source columns are matched case-insensitively. A column mapped to an optional field may be absent
+from a file (exports differ between versions); one mapped to a required field may not, and at
+least one mapped column must be present. Unmapped values go to the model's own parser,
 which accepts codes and labels in any case.
 """
 

@@ -82,6 +82,15 @@ def layer_to_batch(ent: Entity, layer: Layer, mapping: Mapping | None = None) ->
     def take(values: Sequence[Any]) -> list[Any]:
         return list(values) if every else [values[i] for i in rows]
 
+    # a column mapped to an optional field may be missing (exports differ between versions),
+    # one mapped to a required field may not, and a mapping must find at least one column
+    required = {f.name for f in ent.input_fields if f.required and f.name not in m.defaults}
+    if m.fields and not any(find(c) for cands in m.fields.values() for c in cands):
+        wanted = [c for cands in m.fields.values() for c in cands]
+        raise ValidationError(
+            f"{m.source}: none of the columns it maps ({_list(wanted)}) is in {label}; its "
+            f"columns are: {_list(cols)}"
+        )
     used = set(ignored)
     sources: dict[str, str | None] = {}
     for name in [f.name for f in ent.input_fields] + list(SYSTEM_COLUMNS):
@@ -91,7 +100,7 @@ def layer_to_batch(ent: Entity, layer: Layer, mapping: Mapping | None = None) ->
                 src = find(candidate)
                 if src is not None:
                     break
-            if src is None:
+            if src is None and name in required:
                 raise ValidationError(
                     f"{m.source}: fields.{name} = {_list(m.fields[name])} but {label} has no such "
                     f"column; its columns are: {_list(cols)}"
