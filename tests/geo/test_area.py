@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pyproj
 import pytest
 import shapely
 
@@ -19,9 +20,7 @@ SIZES_M2 = [10.0, 1e4, 1e6, 1e8]  # 10 m² … 100 km²
 def _triangle(lat: float, area_m2: float) -> shapely.Polygon:
     d = math.sqrt(area_m2) / M_PER_DEG
     c = math.cos(math.radians(lat))
-    return shapely.Polygon(
-        [(35.0, lat), (35.0 + 2.2 * d / c, lat + 0.3 * d), (35.0 + 0.4 * d / c, lat + 1.1 * d)]
-    )
+    return shapely.Polygon([(35.0, lat), (35.0 + 2.2 * d / c, lat + 0.3 * d), (35.0 + 0.4 * d / c, lat + 1.1 * d)])
 
 
 @pytest.mark.parametrize("lat", LATITUDES)
@@ -36,9 +35,7 @@ def test_triangle_matches_geod(lat: float, area_m2: float) -> None:
 
 @pytest.mark.parametrize("lat", LATITUDES)
 def test_random_polygons_match_geod(lat: float) -> None:
-    polys = star_polygons(
-        200, seed=int(lat * 10) % 97, lat=(lat - 0.5, lat + 0.5), radius_m=(2, 6000)
-    )
+    polys = star_polygons(200, seed=int(lat * 10) % 97, lat=(lat - 0.5, lat + 0.5), radius_m=(2, 6000))
     ref = np.array([geod_area(p) for p in polys])
     got = geodesic_area(polys)
     np.testing.assert_allclose(got, ref, rtol=1e-5)
@@ -68,18 +65,12 @@ def test_orientation_does_not_matter() -> None:
 def test_antimeridian_polygon() -> None:
     # coordinates jump from 179.99 to -179.99: the projection uses sin/cos of Δλ
     p = shapely.Polygon([(179.99, -17.0), (-179.99, -17.0), (-179.99, -16.98), (179.99, -16.98)])
-    ref = abs(
-        GEOD.polygon_area_perimeter([179.99, -179.99, -179.99, 179.99], [-17, -17, -16.98, -16.98])[
-            0
-        ]
-    )
+    ref = abs(GEOD.polygon_area_perimeter([179.99, -179.99, -179.99, 179.99], [-17, -17, -16.98, -16.98])[0])
     assert geodesic_area(np.array([p]))[0] == pytest.approx(ref, rel=1e-5)
 
 
 def test_points_lines_zero_missing_nan() -> None:
-    arr = np.array(
-        [shapely.Point(30, 50), shapely.LineString([(30, 50), (31, 50)]), None], dtype=object
-    )
+    arr = np.array([shapely.Point(30, 50), shapely.LineString([(30, 50), (31, 50)]), None], dtype=object)
     got = geodesic_area(arr)
     assert got[0] == 0 and got[1] == 0 and np.isnan(got[2])
 
@@ -87,9 +78,7 @@ def test_points_lines_zero_missing_nan() -> None:
 def test_geodesic_length_matches_geod() -> None:
     line = shapely.LineString([(30, 50), (30.5, 50.2), (31, 49.7)])
     mline = shapely.MultiLineString([[(0, 0), (0, 1)], [(10, 10), (11, 10)]])
-    poly = shapely.Polygon(
-        [(30, 50), (30.1, 50), (30.1, 50.1)], [[(30.05, 50.01), (30.08, 50.01), (30.08, 50.02)]]
-    )
+    poly = shapely.Polygon([(30, 50), (30.1, 50), (30.1, 50.1)], [[(30.05, 50.01), (30.08, 50.01), (30.08, 50.02)]])
     arr = np.array([line, mline, poly, shapely.Point(1, 1), None], dtype=object)
     got = geodesic_length(arr)
     assert got[0] == pytest.approx(GEOD.geometry_length(line), rel=1e-12)
@@ -104,9 +93,7 @@ def test_local_metric_round_trip_and_metres() -> None:
     to_local, to_wgs84 = local_metric(pts)
     local = to_local(pts)
     back = to_wgs84(local)
-    np.testing.assert_allclose(
-        shapely.get_coordinates(back), shapely.get_coordinates(pts), atol=1e-10
-    )
+    np.testing.assert_allclose(shapely.get_coordinates(back), shapely.get_coordinates(pts), atol=1e-10)
     # distance in the local plane ≈ geodesic distance (scale error ≪ 0.1 % this close to the centre)
     planar = shapely.distance(local[0], local[1])
     _, _, geodesic = GEOD.inv(35.1, 51.2, 35.3, 51.4)
@@ -114,3 +101,18 @@ def test_local_metric_round_trip_and_metres() -> None:
     # a 100 m buffer drawn in metres and brought back has the area of a 100 m disc
     disc = to_wgs84(shapely.buffer(local[:1], 100.0, quad_segs=64))
     assert geodesic_area(disc)[0] == pytest.approx(math.pi * 100.0**2, rel=1e-3)
+
+
+@pytest.mark.parametrize("lat0", [51.2, 0.0, -35.0])
+def test_vectorised_laea_matches_proj(lat0: float) -> None:
+    # the per-geometry projection is PROJ's ellipsoidal LAEA, just with one centre per vertex
+    from landrelease.geo.local import laea_xy
+
+    rng = np.random.default_rng(7)
+    lon = 30.0 + rng.uniform(-2, 2, 500)
+    lat = lat0 + rng.uniform(-2, 2, 500)
+    x, y = laea_xy(lon, lat, np.full(500, 30.0), np.full(500, lat0))
+    proj = pyproj.Transformer.from_crs("EPSG:4326", f"+proj=laea +lat_0={lat0} +lon_0=30 +datum=WGS84", always_xy=True)
+    px, py = proj.transform(lon, lat)
+    np.testing.assert_allclose(x, px, atol=1e-6)
+    np.testing.assert_allclose(y, py, atol=1e-6)

@@ -69,9 +69,7 @@ def test_wrong_family_names_type_and_record_kind() -> None:
 
 def test_wrong_family_counts_the_others() -> None:
     text = error(geoms("POINT (30 50)", SQUARE, "POINT (31 50)", "POINT (32 50)"))
-    assert text.startswith("feature 1: is a Point") and text.endswith(
-        "(and 2 more features like it)"
-    )
+    assert text.startswith("feature 1: is a Point") and text.endswith("(and 2 more features like it)")
 
 
 def test_polygon_where_point_expected() -> None:
@@ -143,17 +141,14 @@ def test_declared_utm_crs_is_reprojected() -> None:
     square = geoms(SQUARE)
     utm = from_wgs84(square, "EPSG:32636")
     out = prepare(utm, P, crs="EPSG:32636")
-    np.testing.assert_allclose(
-        shapely.get_coordinates(out.geoms), shapely.get_coordinates(square), atol=1e-9
-    )
+    np.testing.assert_allclose(shapely.get_coordinates(out.geoms), shapely.get_coordinates(square), atol=1e-9)
 
 
 def test_coordinates_outside_crs_domain() -> None:
     far = "POLYGON ((1e9 5600000, 1.0001e9 5600000, 1.0001e9 5601000, 1e9 5600000))"
     text = error(geoms(far), crs="EPSG:32636")
     assert text == (
-        "feature 1: coordinates fall outside the area where the declared CRS EPSG:32636 is "
-        "defined; check the CRS"
+        "feature 1: coordinates fall outside the area where the declared CRS EPSG:32636 is defined; check the CRS"
     )
 
 
@@ -192,9 +187,7 @@ def test_region_does_not_flag_data_outside_it_when_swapping_does_not_help() -> N
 def test_swap_axes_option_swaps() -> None:
     swapped = geoms("POLYGON ((50 30, 50.01 30, 50.01 30.01, 50 30))")
     out = prepare(swapped, P, swap_axes=True, region=UKRAINE)
-    np.testing.assert_array_equal(
-        shapely.get_coordinates(out.geoms), shapely.get_coordinates(swapped)[:, ::-1]
-    )
+    np.testing.assert_array_equal(shapely.get_coordinates(out.geoms), shapely.get_coordinates(swapped)[:, ::-1])
 
 
 def test_swap_axes_on_lon_lat_data_is_refused() -> None:
@@ -210,24 +203,20 @@ def test_swap_axes_on_lon_lat_data_is_refused() -> None:
 def test_ring_with_two_distinct_vertices_rejected() -> None:
     degenerate = "POLYGON ((30 50, 30.1 50, 30 50, 30.1 50, 30 50))"
     assert error(geoms(SQUARE, degenerate)) == (
-        "feature 2: has a ring with fewer than 3 distinct vertices; "
-        "a polygon needs at least 3 corners"
+        "feature 2: has a ring with fewer than 3 distinct vertices; a polygon needs at least 3 corners"
     )
 
 
 def test_degenerate_hole_rejected() -> None:
     holed = (
-        "POLYGON ((30 50, 30.1 50, 30.1 50.1, 30 50.1, 30 50), "
-        "(30.02 50.02, 30.03 50.03, 30.02 50.02, 30.02 50.02))"
+        "POLYGON ((30 50, 30.1 50, 30.1 50.1, 30 50.1, 30 50), (30.02 50.02, 30.03 50.03, 30.02 50.02, 30.02 50.02))"
     )
     assert "fewer than 3 distinct vertices" in error(geoms(holed))
 
 
 def test_zero_area_polygon_rejected() -> None:
     collinear = "POLYGON ((30 50, 30.1 50, 30.2 50, 30 50))"
-    assert error(geoms(collinear)) == (
-        "feature 1: has zero area (its vertices lie on one line); fix the polygon"
-    )
+    assert error(geoms(collinear)) == ("feature 1: has zero area (its vertices lie on one line); fix the polygon")
 
 
 # Rule 7: repair only when unambiguous ------------------------------------------------------------
@@ -246,21 +235,14 @@ def _repaired(wkt: str) -> tuple[shapely.Geometry, list[str]]:
 
 def test_self_touching_ring_becomes_polygon_with_hole() -> None:
     # exterior ring that pinches in to trace a hole (an "inverted hole"), as ESRI tools write
-    wkt = (
-        "POLYGON ((30 50, 30.4 50, 30.4 50.4, 30.2 50.4, 30.3 50.2, 30.1 50.2, 30.2 50.4, "
-        "30 50.4, 30 50))"
-    )
+    wkt = "POLYGON ((30 50, 30.4 50, 30.4 50.4, 30.2 50.4, 30.3 50.2, 30.1 50.2, 30.2 50.4, 30 50.4, 30 50))"
     g, notes = _repaired(wkt)
     assert g.geom_type == "Polygon" and len(g.interiors) == 1
-    assert notes == [
-        "feature 1: ring self-intersection at (30.200000 50.400000) repaired (area unchanged)"
-    ]
+    assert notes == ["feature 1: ring self-intersection at (30.200000 50.400000) repaired (area unchanged)"]
 
 
 def test_spike_removed() -> None:
-    g, notes = _repaired(
-        "POLYGON ((30 50, 30.2 50, 30.2 50.2, 30.3 50.3, 30.2 50.2, 30 50.2, 30 50))"
-    )
+    g, notes = _repaired("POLYGON ((30 50, 30.2 50, 30.2 50.2, 30.3 50.3, 30.2 50.2, 30 50.2, 30 50))")
     assert shapely.get_num_coordinates(g) < 7
     assert "repaired (area unchanged)" in notes[0]
 
@@ -287,13 +269,8 @@ def test_unequal_bow_tie_rejected() -> None:
 
 
 def test_hole_outside_shell_rejected() -> None:
-    wkt = (
-        "POLYGON ((30 50, 30.1 50, 30.1 50.1, 30 50.1, 30 50), "
-        "(30.5 50.5, 30.6 50.5, 30.6 50.6, 30.5 50.5))"
-    )
-    assert error(geoms(wkt)).startswith(
-        "feature 1: hole lies outside shell at (30.500000 50.500000)"
-    )
+    wkt = "POLYGON ((30 50, 30.1 50, 30.1 50.1, 30 50.1, 30 50), (30.5 50.5, 30.6 50.5, 30.6 50.6, 30.5 50.5))"
+    assert error(geoms(wkt)).startswith("feature 1: hole lies outside shell at (30.500000 50.500000)")
 
 
 def test_overlapping_parts_rejected() -> None:
@@ -329,17 +306,11 @@ def test_valid_input_kept_exactly() -> None:
     lat=st.floats(-70.0, 70.0),
     radius=st.floats(3.0, 5000.0),
 )
-def test_valid_polygons_keep_their_area_and_coordinates(
-    seed: int, lon: float, lat: float, radius: float
-) -> None:
-    polys = star_polygons(
-        5, seed, lon=(lon, lon + 0.5), lat=(lat, lat + 0.5), radius_m=(radius, radius)
-    )
+def test_valid_polygons_keep_their_area_and_coordinates(seed: int, lon: float, lat: float, radius: float) -> None:
+    polys = star_polygons(5, seed, lon=(lon, lon + 0.5), lat=(lat, lat + 0.5), radius_m=(radius, radius))
     out = prepare(polys, P)
     assert not out.repaired.any()
-    np.testing.assert_array_equal(
-        shapely.get_coordinates(out.geoms), shapely.get_coordinates(polys)
-    )
+    np.testing.assert_array_equal(shapely.get_coordinates(out.geoms), shapely.get_coordinates(polys))
     np.testing.assert_array_equal(geodesic_area(out.geoms), geodesic_area(polys))
 
 
@@ -365,12 +336,6 @@ def test_swapped_easting_northing_in_declared_utm() -> None:
     # a UTM 36N square written northing, easting: reprojects far outside UTM 36N's area of use
     utm = from_wgs84(geoms(SQUARE), "EPSG:32636")
     text = error(shapely.transform(utm, lambda xy: xy[:, ::-1].copy()), crs="EPSG:32636")
-    assert text == (
-        "feature 1: easting and northing look swapped; re-export as x/y or use --swap-axes"
-    )
-    out = prepare(
-        shapely.transform(utm, lambda xy: xy[:, ::-1].copy()), P, crs="EPSG:32636", swap_axes=True
-    )
-    np.testing.assert_allclose(
-        shapely.get_coordinates(out.geoms), shapely.get_coordinates(geoms(SQUARE)), atol=1e-9
-    )
+    assert text == ("feature 1: easting and northing look swapped; re-export as x/y or use --swap-axes")
+    out = prepare(shapely.transform(utm, lambda xy: xy[:, ::-1].copy()), P, crs="EPSG:32636", swap_axes=True)
+    np.testing.assert_allclose(shapely.get_coordinates(out.geoms), shapely.get_coordinates(geoms(SQUARE)), atol=1e-9)

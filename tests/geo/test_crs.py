@@ -18,9 +18,7 @@ def test_utm_round_trip_keeps_coordinates() -> None:
     utm = from_wgs84(polys, "EPSG:32636")
     assert shapely.bounds(utm)[:, 0].min() > 100_000  # really in metres now
     back = to_wgs84(utm, "EPSG:32636")
-    np.testing.assert_allclose(
-        shapely.get_coordinates(back), shapely.get_coordinates(polys), atol=1e-9
-    )
+    np.testing.assert_allclose(shapely.get_coordinates(back), shapely.get_coordinates(polys), atol=1e-9)
 
 
 def test_known_utm_point() -> None:
@@ -35,9 +33,7 @@ def test_known_utm_point() -> None:
 )
 def test_crs_spellings_agree(spelling: str) -> None:
     pt = np.array([shapely.Point(400_000, 5_600_000)])
-    expected = pyproj.Transformer.from_crs(32636, 4326, always_xy=True).transform(
-        400_000, 5_600_000
-    )
+    expected = pyproj.Transformer.from_crs(32636, 4326, always_xy=True).transform(400_000, 5_600_000)
     got = shapely.get_coordinates(to_wgs84(pt, spelling))[0]
     np.testing.assert_allclose(got, expected, atol=1e-9)
 
@@ -52,9 +48,7 @@ def test_epsg4326_is_taken_as_lon_lat() -> None:
     # EPSG:4326 officially orders lat, lon; files (GeoJSON, shapefiles) hold lon, lat.
     pt = np.array([shapely.Point(35.0, 51.0)])
     assert is_wgs84("EPSG:4326") and is_wgs84(None) and not is_wgs84("EPSG:32636")
-    np.testing.assert_array_equal(
-        shapely.get_coordinates(to_wgs84(pt, "EPSG:4326")), [[35.0, 51.0]]
-    )
+    np.testing.assert_array_equal(shapely.get_coordinates(to_wgs84(pt, "EPSG:4326")), [[35.0, 51.0]])
 
 
 def test_other_geographic_datum_is_transformed_lon_first() -> None:
@@ -65,9 +59,7 @@ def test_other_geographic_datum_is_transformed_lon_first() -> None:
 
 
 def test_web_mercator() -> None:
-    got = to_wgs84(
-        np.array([shapely.Point(0, 0), shapely.Point(20037508.342789244, 0)]), "EPSG:3857"
-    )
+    got = to_wgs84(np.array([shapely.Point(0, 0), shapely.Point(20037508.342789244, 0)]), "EPSG:3857")
     np.testing.assert_allclose(shapely.get_coordinates(got), [[0, 0], [180, 0]], atol=1e-9)
 
 

@@ -60,16 +60,28 @@ def laea_xy(
 
     The centre of point k is ``(lon0[index[k]], lat0[index[k]])`` (or ``lon0[k]`` without
     ``index``): centre terms are computed once per centre, not once per vertex.
-    Snyder's oblique ellipsoidal formulas (eq. 24-10..24-13) without the D scaling: D only
-    stretches x and shrinks y by the same factor, so dropping it keeps the projection equal-area
-    and makes it the spherical LAEA on the authalic sphere. The y term is written with
-    sin(β−β0) and sin²(Δλ/2) to avoid cancellation for polygons a few metres across.
+    Snyder's oblique ellipsoidal formulas (eq. 24-10..24-13): the spherical LAEA on the
+    authalic sphere, then x·D and y/D. D keeps the projection conformal at the centre (true
+    metres in every direction there, so buffers in metres are right); it changes no area.
+    The y term is written with sin(β−β0) and sin²(Δλ/2) to avoid cancellation for polygons a
+    few metres across.
     """
     lon0 = np.asarray(lon0, dtype=np.float64)
-    beta0 = authalic_latitude(np.asarray(lat0, dtype=np.float64))
+    lat0 = np.asarray(lat0, dtype=np.float64)
+    beta0 = authalic_latitude(lat0)
     cos_b0, sin_b0 = np.cos(beta0), np.sin(beta0)
+    sin_phi0 = np.sin(np.radians(lat0))
+    m0 = np.cos(np.radians(lat0)) / np.sqrt(1 - _E2 * sin_phi0 * sin_phi0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = np.where(cos_b0 > 1e-9, _A * m0 / (AUTHALIC_RADIUS * cos_b0), 1.0)
     if index is not None:
-        lon0, beta0, cos_b0, sin_b0 = lon0[index], beta0[index], cos_b0[index], sin_b0[index]
+        lon0, beta0, cos_b0, sin_b0, d = (
+            lon0[index],
+            beta0[index],
+            cos_b0[index],
+            sin_b0[index],
+            d[index],
+        )
     beta = authalic_latitude(lat)
     dlon = np.radians(np.asarray(lon) - lon0)
     cos_b = np.cos(beta)
@@ -80,8 +92,8 @@ def laea_xy(
     # 1 + cos(angular distance from the centre) = 2 - 2·hav(distance)
     one_plus_cos = 2 - 2 * (np.sin(dbeta / 2) ** 2 + cos_b * cos_b0 * hav)
     k = AUTHALIC_RADIUS * np.sqrt(2 / np.maximum(one_plus_cos, 1e-300))
-    x = k * cos_b * (2 * sin_half * cos_half)
-    y = k * (np.sin(dbeta) + 2 * sin_b0 * cos_b * hav)
+    x = d * k * cos_b * (2 * sin_half * cos_half)
+    y = k / d * (np.sin(dbeta) + 2 * sin_b0 * cos_b * hav)
     return x, y
 
 
