@@ -16,9 +16,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from pgserver import PgServer  # noqa: E402
-
 from landrelease.service.store import Store, open_store  # noqa: E402
+from pgserver import PgServer  # noqa: E402
 
 _counter = itertools.count()
 

@@ -50,11 +50,18 @@ class PgServer:
         if os.geteuid() == 0:
             shutil.chown(self.tmp, "postgres", "postgres")
         self.port = _free_port()
-        self._run(str(self.bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-                  "--no-sync", "-E", "UTF8")
         self._run(
-            str(self.bindir / "pg_ctl"), "-D", str(data), "-l", str(self.tmp / "log"), "-w",
-            "-o", f"-p {self.port} -k {self.tmp} -c listen_addresses=127.0.0.1 -c fsync=off "
+            str(self.bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"
+        )
+        self._run(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(self.tmp / "log"),
+            "-w",
+            "-o",
+            f"-p {self.port} -k {self.tmp} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off",
             "start",
         )

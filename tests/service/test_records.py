@@ -30,7 +30,8 @@ def _area(store, geom=SQUARE, **values) -> str:
 
 def _activity(store, area, act_type, org):
     return records.create(
-        store, "activity",
+        store,
+        "activity",
         {"act_type": act_type, "area": area, "org": org, "status": "ongoing", "start": "2026-03-01"},
     ).codes[0]
 
@@ -53,29 +54,49 @@ def test_release_keeps_ledger_and_closes_when_fully_released(store):
     code = _area(store)
     nts = _activity(store, code, "nts", org)
     clr = _activity(store, code, "clearance", org)
-    records.create(store, "land_release", {"area": code, "activity": nts, "rel_type": "cancelled",
-                                           "date": "2026-04-01"}, WEST_HALF)
+    records.create(
+        store, "land_release", {"area": code, "activity": nts, "rel_type": "cancelled", "date": "2026-04-01"}, WEST_HALF
+    )
     a = records.get(store, code)
     assert a["cancel_m2"] == pytest.approx(a["area_m2"] / 2, rel=1e-3)
     assert a["remain_m2"] == pytest.approx(a["area_m2"] / 2, rel=1e-3)
-    assert a["remaining"].equals_exact(EAST_HALF.normalize(), 1e-9) or a["remaining"].normalize().equals(
-        EAST_HALF.normalize()) or abs(a["remaining"].symmetric_difference(EAST_HALF).area) < 1e-12
+    assert (
+        a["remaining"].equals_exact(EAST_HALF.normalize(), 1e-9)
+        or a["remaining"].normalize().equals(EAST_HALF.normalize())
+        or abs(a["remaining"].symmetric_difference(EAST_HALF).area) < 1e-12
+    )
     assert a["status"] == "open"
 
     # cleared land needs a depth (IMAS 09.10)
     with pytest.raises(ValidationError, match="depth"):
-        records.create(store, "land_release", {"area": code, "activity": clr, "rel_type": "cleared",
-                                               "date": "2026-05-01"}, EAST_HALF)
+        records.create(
+            store,
+            "land_release",
+            {"area": code, "activity": clr, "rel_type": "cleared", "date": "2026-05-01"},
+            EAST_HALF,
+        )
     # land already released cannot be released again
     with pytest.raises(ValidationError, match="already released"):
-        records.create(store, "land_release", {"area": code, "activity": clr, "rel_type": "cleared",
-                                               "date": "2026-05-01", "depth_cm": 20}, SQUARE)
+        records.create(
+            store,
+            "land_release",
+            {"area": code, "activity": clr, "rel_type": "cleared", "date": "2026-05-01", "depth_cm": 20},
+            SQUARE,
+        )
     # a cleared product cannot come from an NTS activity
     with pytest.raises(ValidationError, match="not nts"):
-        records.create(store, "land_release", {"area": code, "activity": nts, "rel_type": "cleared",
-                                               "date": "2026-05-01", "depth_cm": 20}, EAST_HALF)
-    records.create(store, "land_release", {"area": code, "activity": clr, "rel_type": "cleared",
-                                           "date": "2026-05-01", "depth_cm": 20}, EAST_HALF)
+        records.create(
+            store,
+            "land_release",
+            {"area": code, "activity": nts, "rel_type": "cleared", "date": "2026-05-01", "depth_cm": 20},
+            EAST_HALF,
+        )
+    records.create(
+        store,
+        "land_release",
+        {"area": code, "activity": clr, "rel_type": "cleared", "date": "2026-05-01", "depth_cm": 20},
+        EAST_HALF,
+    )
     a = records.get(store, code)
     total = a["cancel_m2"] + a["reduce_m2"] + a["clear_m2"]
     assert total <= a["area_m2"] * (1 + 1e-9)
@@ -85,16 +106,14 @@ def test_release_keeps_ledger_and_closes_when_fully_released(store):
     # closed → handed over is legal; releasing more from a closed area is not
     records.update(store, code, {"status": "handed_over"})
     with pytest.raises(ValidationError, match="open hazardous area"):
-        records.create(store, "land_release", {"area": code, "rel_type": "cancelled", "date": "2026-06-01"},
-                       WEST_HALF)
+        records.create(store, "land_release", {"area": code, "rel_type": "cancelled", "date": "2026-06-01"}, WEST_HALF)
 
 
 def test_release_outside_area_is_refused_and_nothing_written(store):
     code = _area(store)
     outside = shapely.box(35.52, 51.40, 35.53, 51.41)
     with pytest.raises(ValidationError, match="outside"):
-        records.create(store, "land_release", {"area": code, "rel_type": "cancelled", "date": "2026-04-01"},
-                       outside)
+        records.create(store, "land_release", {"area": code, "rel_type": "cancelled", "date": "2026-04-01"}, outside)
     a = records.get(store, code)
     assert a["version"] == 1 and a["cancel_m2"] == 0
     assert records.list_records(store, "land_release") == []

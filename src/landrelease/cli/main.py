@@ -54,9 +54,13 @@ def store(init: bool = False):  # type: ignore[no-untyped-def]
 
 @app.command()
 def init(
-    region: Annotated[str | None, typer.Option(
-        help="Bounding box of the country or region, minx,miny,maxx,maxy in lon/lat: imports outside it "
-        "are checked for swapped axes.")] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(
+            help="Bounding box of the country or region, minx,miny,maxx,maxy in lon/lat: imports outside it "
+            "are checked for swapped axes."
+        ),
+    ] = None,
 ) -> None:
     """Create the database (or migrate it to this version's schema)."""
     from landrelease.service.settings import set_region
@@ -84,8 +88,16 @@ def import_(
     s = store()
     with _progress() as progress:
         result = import_file(
-            s, file, kind=kind, mapping=mapping, layer=layer, crs=crs, swap_axes=swap_axes,
-            encoding=encoding, synthetic=synthetic, progress=progress,
+            s,
+            file,
+            kind=kind,
+            mapping=mapping,
+            layer=layer,
+            crs=crs,
+            swap_axes=swap_axes,
+            encoding=encoding,
+            synthetic=synthetic,
+            progress=progress,
         )
     for note in result.notes[:20]:
         err.print(f"[yellow]note:[/] {note}")
@@ -98,7 +110,9 @@ def export(
     file: Annotated[Path, typer.Argument(help="Output file; the format follows the extension.")],
     kind: Annotated[str, typer.Option(help="Record kind to export.")] = "hazardous_area",
     personal: Annotated[bool, typer.Option("--personal", help="Include personal data (victims, personnel).")] = False,
-    geometry: Annotated[str, typer.Option(help="perimeter, or remaining (hazardous land still to release).")] = "perimeter",
+    geometry: Annotated[
+        str, typer.Option(help="perimeter, or remaining (hazardous land still to release).")
+    ] = "perimeter",
 ) -> None:
     """Export records to a GIS file (every attribute, geodesic area in m², synthetic flag)."""
     from landrelease.service.transfer import export_file
@@ -130,8 +144,14 @@ def areas_list(
     table = Table("code", "name", "type", "status", "area m²", "remaining m²", "admin2", "synthetic")
     for r in rows:
         table.add_row(
-            r["code"], r["name"] or "", r["haz_type"].upper(), r["status"], f"{r['area_m2'] or 0:,.0f}",
-            f"{r['remain_m2'] or 0:,.0f}", r["admin2"] or "", "yes" if r["synthetic"] else "",
+            r["code"],
+            r["name"] or "",
+            r["haz_type"].upper(),
+            r["status"],
+            f"{r['area_m2'] or 0:,.0f}",
+            f"{r['remain_m2'] or 0:,.0f}",
+            r["admin2"] or "",
+            "yes" if r["synthetic"] else "",
         )
     out.print(table)
 
@@ -153,8 +173,13 @@ def areas_show(code: Annotated[str, typer.Argument(help="Hazardous area code, e.
         table.add_row(k, _fmt(v))
     out.print(table)
     ledger = Table("ledger", "m²", title="Land release ledger (IMAS 07.11)")
-    for label, key in (("original", "area_m2"), ("cancelled", "cancel_m2"), ("reduced", "reduce_m2"),
-                       ("cleared", "clear_m2"), ("remaining", "remain_m2")):
+    for label, key in (
+        ("original", "area_m2"),
+        ("cancelled", "cancel_m2"),
+        ("reduced", "reduce_m2"),
+        ("cleared", "clear_m2"),
+        ("remaining", "remain_m2"),
+    ):
         ledger.add_row(label, f"{r.get(key) or 0:,.1f}")
     out.print(ledger)
 
@@ -170,6 +195,64 @@ def history(code: Annotated[str, typer.Argument(help="Any record code.")]) -> No
     for v in record_history(store(), code):
         change = "; ".join(f"{k}: {_short(a)} → {_short(b)}" for k, (a, b) in v["diff"].items()) or "created"
         table.add_row(str(v["version"]), str(v["at"])[:19], v["actor"], v["action"], change, v["note"] or "")
+    out.print(table)
+
+
+@app.command()
+def check(
+    min_overlap: Annotated[float, typer.Option(help="Report overlaps of at least this many m².")] = 1.0,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit with code 1 when anything is found.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """List geometry problems among open hazardous areas: invalid, too few vertices, duplicates, overlaps."""
+    from dataclasses import asdict
+
+    from rich.table import Table
+
+    from landrelease.service.checks import check_record
+
+    findings = check_record(store(), min_overlap_m2=min_overlap)
+    if as_json:
+        sys.stdout.write(json.dumps([asdict(f) for f in findings], indent=2) + "\n")
+    elif findings:
+        table = Table("check", "area", "other area", "m²", "detail", title="Record check (open hazardous areas)")
+        for f in findings:
+            table.add_row(
+                f.check, f.code, f.other or "", f"{f.area_m2:,.0f}" if f.area_m2 is not None else "", f.detail
+            )
+        out.print(table)
+        counts: dict[str, int] = {}
+        for f in findings:
+            counts[f.check] = counts.get(f.check, 0) + 1
+        out.print(", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in sorted(counts.items())))
+    else:
+        out.print("No problems found among open hazardous areas.")
+    if strict and findings:
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    areas: Annotated[int, typer.Option(min=1, max=1_000_000, help="Number of hazardous areas.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed builds the same region.")] = 1,
+    bbox: Annotated[
+        str | None,
+        typer.Option(help="Region box minx,miny,maxx,maxy (lon/lat); default ~100 × 70 km around 51.4 N 35.5 E."),
+    ] = None,
+) -> None:
+    """Build the SYNTHETIC demo region into an empty record (every record marked synthetic)."""
+    from rich.table import Table
+
+    from landrelease.service.demo import build_demo
+    from landrelease.service.settings import parse_bbox
+
+    box = parse_bbox(bbox, field="bbox") if bbox else None
+    s = store(init=True)
+    with _progress() as progress:
+        counts = build_demo(s, n_areas=areas, seed=seed, bbox=box, progress=progress)
+    table = Table("kind", "records", title=f"Synthetic demo region built (seed {seed}) — not real data")
+    for kind, n in counts.items():
+        table.add_row(kind.replace("_", " "), f"{n:,}")
     out.print(table)
 
 
@@ -207,8 +290,15 @@ class _progress:
     def __enter__(self):  # type: ignore[no-untyped-def]
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
-                            TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal)
+        self.bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed:,}/{task.total:,}"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        )
         self.bar.start()
         self.task = self.bar.add_task("starting", total=1)
         return self

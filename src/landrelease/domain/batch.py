@@ -43,9 +43,11 @@ class Batch:
         """Row view, for small batches and tests; hot paths use the columns."""
         names = list(self.columns)
         cols = [self.column(n) for n in names]
-        out = [dict(zip(names, vals, strict=True)) for vals in zip(*cols, strict=True)] if names else [
-            {} for _ in range(len(self))
-        ]
+        out = (
+            [dict(zip(names, vals, strict=True)) for vals in zip(*cols, strict=True)]
+            if names
+            else [{} for _ in range(len(self))]
+        )
         if self.geoms is not None:
             for row, g in zip(out, self.geoms, strict=True):
                 row["geom"] = g

@@ -73,9 +73,7 @@ class Field:
         except ValidationError:
             raise
         except (TypeError, ValueError) as exc:
-            raise ValidationError(
-                f"'{value}' is not a valid {self.type.value}: {exc}", field=self.name
-            ) from None
+            raise ValidationError(f"'{value}' is not a valid {self.type.value}: {exc}", field=self.name) from None
 
 
 def _parse_text(f: Field, value: Any) -> str:
@@ -187,12 +185,14 @@ class Entity:
         return tuple(f for f in self.fields if not f.derived)
 
 
-T, I, FL, D, B = FieldType.TEXT, FieldType.INT, FieldType.FLOAT, FieldType.DATE, FieldType.BOOL
+T, IN, FL, D, B = FieldType.TEXT, FieldType.INT, FieldType.FLOAT, FieldType.DATE, FieldType.BOOL
 VO, VL, J, R = FieldType.VOCAB, FieldType.VOCAB_LIST, FieldType.JSON, FieldType.REF
 
 
 ORGANISATION = Entity(
-    "organisation", "organisation", "ORG",
+    "organisation",
+    "organisation",
+    "ORG",
     "An organisation: national authority, operator (NGO, company, army engineers) or donor.",
     (
         Field("name", T, "Full name", "MDR organisation name", required=True),
@@ -204,7 +204,9 @@ ORGANISATION = Entity(
 )
 
 ACCREDITATION = Entity(
-    "accreditation", "accreditation", "ACR",
+    "accreditation",
+    "accreditation",
+    "ACR",
     "An organisation's accreditation by the NMAA for one activity type, with validity dates (IMAS 07.30).",
     (
         Field("org", R, "Accredited organisation", "IMAS 07.30", required=True, ref="organisation"),
@@ -217,20 +219,29 @@ ACCREDITATION = Entity(
 )
 
 HAZARDOUS_AREA = Entity(
-    "hazardous_area", "hazardous_area", "HA",
+    "hazardous_area",
+    "hazardous_area",
+    "HA",
     "A suspected (SHA) or confirmed (CHA) hazardous area: the unit of contamination in the record.",
     (
         Field("name", T, "Local name of the area", "MDR hazardous area name"),
         Field("haz_type", VO, "SHA or CHA", "MDR hazardous area type", required=True, vocab=v.HazardType),
-        Field("status", VO, "Open, closed or handed over", "MDR hazardous area status", required=True, vocab=v.HazardStatus),
+        Field(
+            "status",
+            VO,
+            "Open, closed or handed over",
+            "MDR hazardous area status",
+            required=True,
+            vocab=v.HazardStatus,
+        ),
         Field("dev_susp", VL, "Device categories suspected", "MDR suspected EO", vocab=v.DeviceCategory),
         Field("dev_conf", VL, "Device categories confirmed", "MDR confirmed EO", vocab=v.DeviceCategory),
         Field("evidence", VL, "Kinds of evidence recorded", "MDR evidence type", vocab=v.EvidenceType),
         Field("evid_desc", T, "Evidence description and location", "MDR evidence"),
         Field("bm_lon", FL, "Benchmark point longitude (WGS84)", "MDR benchmark"),
         Field("bm_lat", FL, "Benchmark point latitude (WGS84)", "MDR benchmark"),
-        Field("benef_exp", I, "Expected beneficiaries", "MDR beneficiaries"),
-        Field("benef_conf", I, "Confirmed beneficiaries (after release)", "MDR beneficiaries"),
+        Field("benef_exp", IN, "Expected beneficiaries", "MDR beneficiaries"),
+        Field("benef_conf", IN, "Confirmed beneficiaries (after release)", "MDR beneficiaries"),
         Field("land_use", VO, "Main land use", "MDR land use", vocab=v.LandUse),
         Field("blockages", VL, "What the area blocks", "MDR blockages", vocab=v.Blockage),
         Field("terrain", VO, "Terrain class for planning", "beyond MDR: planning", vocab=v.Terrain),
@@ -253,7 +264,9 @@ HAZARDOUS_AREA = Entity(
 )
 
 ACTIVITY = Entity(
-    "activity", "activity", "ACT",
+    "activity",
+    "activity",
+    "ACT",
     "A land release activity: NTS, TS, clearance, BAC or EOD spot task.",
     (
         Field("act_type", VO, "Activity type", "MDR activity type", required=True, vocab=v.ActivityType),
@@ -275,22 +288,26 @@ ACTIVITY = Entity(
 )
 
 PROGRESS = Entity(
-    "progress_report", "progress_report", "PR",
+    "progress_report",
+    "progress_report",
+    "PR",
     "A daily progress report of one team on one activity.",
     (
         Field("activity", R, "Activity reported on", "MDR progress", required=True, ref="activity"),
         Field("unit", R, "Team that worked", "MDR progress", ref="unit"),
         Field("date", D, "Working day", "MDR progress", required=True),
         Field("worked_m2", FL, "Area worked this day, m²", "MDR progress", required=True),
-        Field("finds", I, "EO items found this day", "MDR progress"),
-        Field("deminers", I, "Deminers at work", "beyond MDR: productivity"),
+        Field("finds", IN, "EO items found this day", "MDR progress"),
+        Field("deminers", IN, "Deminers at work", "beyond MDR: productivity"),
         Field("hours", FL, "Working hours", "beyond MDR: productivity"),
     ),
     plural="progress_reports",
 )
 
 LAND_RELEASE = Entity(
-    "land_release", "land_release", "LR",
+    "land_release",
+    "land_release",
+    "LR",
     "A land release product: a cancelled, reduced or cleared polygon (IMAS 07.11).",
     (
         Field("area", R, "Hazardous area released from", "MDR land release", required=True, ref="hazardous_area"),
@@ -306,14 +323,16 @@ LAND_RELEASE = Entity(
 )
 
 EO_FIND = Entity(
-    "eo_find", "eo_find", "EO",
+    "eo_find",
+    "eo_find",
+    "EO",
     "An explosive ordnance item found (and disposed of).",
     (
         Field("category", VO, "Device category", "MDR device category", required=True, vocab=v.DeviceCategory),
         Field("model", T, "Model (e.g. PMN-2, TM-62M)", "MDR device model"),
         Field("condition", VO, "Condition when found", "MDR condition", vocab=v.FindCondition),
         Field("depth_cm", FL, "Depth below surface, cm", "MDR depth"),
-        Field("quantity", I, "Number of items", "MDR quantity"),
+        Field("quantity", IN, "Number of items", "MDR quantity"),
         Field("disposal", VO, "Disposal", "MDR disposal", vocab=v.Disposal),
         Field("date", D, "Date found", "MDR date", required=True),
         Field("activity", R, "Activity that found it", "MDR linked activity", ref="activity"),
@@ -325,16 +344,20 @@ EO_FIND = Entity(
 )
 
 ACCIDENT = Entity(
-    "accident", "accident", "ACC",
+    "accident",
+    "accident",
+    "ACC",
     "An explosive ordnance accident (demining or civilian).",
     (
         Field("date", D, "Date of the accident", "MDR accident date", required=True),
-        Field("acc_type", VO, "Demining or civilian accident", "MDR accident type", required=True, vocab=v.AccidentType),
+        Field(
+            "acc_type", VO, "Demining or civilian accident", "MDR accident type", required=True, vocab=v.AccidentType
+        ),
         Field("category", VO, "Device category", "MDR device category", vocab=v.DeviceCategory),
         Field("area", R, "Hazardous area", "MDR linked hazardous area", ref="hazardous_area"),
         Field("activity", R, "Activity (demining accidents)", "MDR linked activity", ref="activity"),
-        Field("killed", I, "People killed", "MDR casualties"),
-        Field("injured", I, "People injured", "MDR casualties"),
+        Field("killed", IN, "People killed", "MDR casualties"),
+        Field("injured", IN, "People injured", "MDR casualties"),
         Field("descr", T, "What happened"),
     ),
     geom=GeomType.POINT,
@@ -343,7 +366,9 @@ ACCIDENT = Entity(
 )
 
 VICTIM = Entity(
-    "victim", "victim", "VIC",
+    "victim",
+    "victim",
+    "VIC",
     "A person killed or injured in an accident. Personal data: name, date of birth and address are "
     "sensitive and shown only to roles that need them.",
     (
@@ -351,7 +376,7 @@ VICTIM = Entity(
         Field("full_name", T, "Name", "MDR victim name", sensitive=True),
         Field("gender", VO, "Gender", "MDR victim gender", vocab=v.Gender),
         Field("birth_date", D, "Date of birth", "MDR victim date of birth", sensitive=True),
-        Field("age", I, "Age at the accident (kept for statistics when no birth date)", "MDR SADD"),
+        Field("age", IN, "Age at the accident (kept for statistics when no birth date)", "MDR SADD"),
         Field("address", T, "Address", "MDR victim address", sensitive=True),
         Field("outcome", VO, "Killed or injured", "MDR victim outcome", required=True, vocab=v.VictimOutcome),
         Field("activity", VO, "Activity at the time", "MDR victim activity", vocab=v.VictimActivity),
@@ -361,16 +386,18 @@ VICTIM = Entity(
 )
 
 RISK_EDUCATION = Entity(
-    "risk_education", "risk_education", "RE",
+    "risk_education",
+    "risk_education",
+    "RE",
     "An explosive ordnance risk education session, audience by sex and age (SADD).",
     (
         Field("date", D, "Session date", "MDR EORE date", required=True),
         Field("org", R, "Delivering organisation", "MDR EORE organisation", ref="organisation"),
         Field("method", VO, "Delivery method", "MDR EORE method", vocab=v.EducationMethod),
-        Field("girls", I, "Girls (under 18)", "MDR SADD"),
-        Field("boys", I, "Boys (under 18)", "MDR SADD"),
-        Field("women", I, "Women", "MDR SADD"),
-        Field("men", I, "Men", "MDR SADD"),
+        Field("girls", IN, "Girls (under 18)", "MDR SADD"),
+        Field("boys", IN, "Boys (under 18)", "MDR SADD"),
+        Field("women", IN, "Women", "MDR SADD"),
+        Field("men", IN, "Men", "MDR SADD"),
         Field("settlement", T, "Settlement", "MDR location"),
     ),
     geom=GeomType.POINT,
@@ -379,11 +406,20 @@ RISK_EDUCATION = Entity(
 )
 
 QA_VISIT = Entity(
-    "qa_visit", "qa_visit", "QA",
+    "qa_visit",
+    "qa_visit",
+    "QA",
     "A quality assurance visit or quality control inspection (IMAS 07.30, 07.40).",
     (
         Field("date", D, "Visit date", "MDR QA date", required=True),
-        Field("visit_type", VO, "QA monitoring, QC inspection or accreditation", "IMAS 07.30", required=True, vocab=v.QAVisitType),
+        Field(
+            "visit_type",
+            VO,
+            "QA monitoring, QC inspection or accreditation",
+            "IMAS 07.30",
+            required=True,
+            vocab=v.QAVisitType,
+        ),
         Field("activity", R, "Activity inspected", "MDR QA activity", ref="activity"),
         Field("org", R, "Organisation inspected", "MDR QA organisation", ref="organisation"),
         Field("inspector", R, "Inspecting organisation", "MDR QA inspecting organisation", ref="organisation"),
@@ -397,7 +433,9 @@ QA_VISIT = Entity(
 )
 
 NONCONFORMITY = Entity(
-    "nonconformity", "nonconformity", "NC",
+    "nonconformity",
+    "nonconformity",
+    "NC",
     "A nonconformity found by a QA visit, with its corrective measure.",
     (
         Field("visit", R, "QA visit", "MDR nonconformity", required=True, ref="qa_visit"),
@@ -412,14 +450,16 @@ NONCONFORMITY = Entity(
 )
 
 UNIT = Entity(
-    "unit", "unit", "UNIT",
+    "unit",
+    "unit",
+    "UNIT",
     "A team or unit (a regiment contains companies contain teams): who can do the work.",
     (
         Field("name", T, "Name", "beyond MDR: capacity", required=True),
         Field("org", R, "Organisation", "beyond MDR: capacity", required=True, ref="organisation"),
         Field("parent", R, "Parent unit", "beyond MDR: capacity", ref="unit"),
         Field("unit_type", VO, "Team type", "beyond MDR: capacity", required=True, vocab=v.UnitType),
-        Field("size", I, "People", "beyond MDR: capacity"),
+        Field("size", IN, "People", "beyond MDR: capacity"),
         Field("equipment", T, "Equipment (detectors, machines, dogs)", "beyond MDR: capacity"),
         Field("base_lon", FL, "Base longitude", "beyond MDR: travel"),
         Field("base_lat", FL, "Base latitude", "beyond MDR: travel"),
@@ -428,7 +468,9 @@ UNIT = Entity(
 )
 
 PERSON = Entity(
-    "person", "person", "PER",
+    "person",
+    "person",
+    "PER",
     "A member of personnel. The name is personal data.",
     (
         Field("full_name", T, "Name", "IMAS 09.30 personnel", required=True, sensitive=True),
@@ -441,7 +483,9 @@ PERSON = Entity(
 )
 
 QUALIFICATION = Entity(
-    "qualification", "qualification", "QUAL",
+    "qualification",
+    "qualification",
+    "QUAL",
     "A competency held by a person, with its expiry (EOD level 1/2/3/3+, MDD handler, medic, team leader).",
     (
         Field("person", R, "Person", "IMAS 09.30", required=True, ref="person"),
@@ -453,7 +497,9 @@ QUALIFICATION = Entity(
 )
 
 TRAINING = Entity(
-    "training", "training", "TRN",
+    "training",
+    "training",
+    "TRN",
     "A training course attended by a person.",
     (
         Field("person", R, "Person", "IMAS 09.30", required=True, ref="person"),
@@ -467,7 +513,9 @@ TRAINING = Entity(
 )
 
 DEPLOYMENT = Entity(
-    "deployment", "deployment", "DEP",
+    "deployment",
+    "deployment",
+    "DEP",
     "A unit deployed to a region (polygon or admin area) for a window of time.",
     (
         Field("unit", R, "Unit deployed", "beyond MDR: deployment", required=True, ref="unit"),
@@ -483,13 +531,15 @@ DEPLOYMENT = Entity(
 )
 
 REFERENCE = Entity(
-    "reference", "reference_feature", "REF",
+    "reference",
+    "reference_feature",
+    "REF",
     "Context layer feature: settlement, road, former front line, admin area.",
     (
         Field("ref_kind", VO, "Kind of feature", "context", required=True, vocab=v.ReferenceKind),
         Field("name", T, "Name"),
-        Field("population", I, "Population (settlements)"),
-        Field("level", I, "Admin level (1 region, 2 district)"),
+        Field("population", IN, "Population (settlements)"),
+        Field("level", IN, "Admin level (1 region, 2 district)"),
     ),
     geom=GeomType.ANY,
     geom_doc="Point, line or polygon.",
@@ -497,9 +547,24 @@ REFERENCE = Entity(
 )
 
 ENTITIES: tuple[Entity, ...] = (
-    ORGANISATION, ACCREDITATION, UNIT, PERSON, QUALIFICATION, TRAINING, DEPLOYMENT,
-    HAZARDOUS_AREA, ACTIVITY, PROGRESS, LAND_RELEASE, EO_FIND, ACCIDENT, VICTIM,
-    RISK_EDUCATION, QA_VISIT, NONCONFORMITY, REFERENCE,
+    ORGANISATION,
+    ACCREDITATION,
+    UNIT,
+    PERSON,
+    QUALIFICATION,
+    TRAINING,
+    DEPLOYMENT,
+    HAZARDOUS_AREA,
+    ACTIVITY,
+    PROGRESS,
+    LAND_RELEASE,
+    EO_FIND,
+    ACCIDENT,
+    VICTIM,
+    RISK_EDUCATION,
+    QA_VISIT,
+    NONCONFORMITY,
+    REFERENCE,
 )
 BY_KIND: dict[str, Entity] = {e.kind: e for e in ENTITIES}
 
@@ -509,6 +574,4 @@ def entity(kind: str) -> Entity:
     for e in ENTITIES:
         if key in (e.kind, e.plural, e.table):
             return e
-    raise ValidationError(
-        f"unknown kind '{kind}'; use one of: {', '.join(e.kind for e in ENTITIES)}", field="kind"
-    )
+    raise ValidationError(f"unknown kind '{kind}'; use one of: {', '.join(e.kind for e in ENTITIES)}", field="kind")

@@ -91,8 +91,14 @@ class Transition:
         return AreaState(state.haz_type, HazardStatus.OPEN)
 
 
-def transition(state: AreaState, *, haz_type: HazardType | None = None, status: HazardStatus | None = None,
-               remaining_m2: float = 0.0, reason: str | None = None) -> AreaState:
+def transition(
+    state: AreaState,
+    *,
+    haz_type: HazardType | None = None,
+    status: HazardStatus | None = None,
+    remaining_m2: float = 0.0,
+    reason: str | None = None,
+) -> AreaState:
     """Move to the requested (type, status), refusing illegal moves with a message that says why."""
     new = state
     if haz_type is not None and haz_type is not state.haz_type:

@@ -35,9 +35,7 @@ class Vocab(StrEnum):
             if key == m.value or text.lower() == m.label.lower():
                 return m
         allowed = ", ".join(m.value for m in cls)
-        raise ValidationError(
-            f"'{text}' is not a {cls.__name__} value; use one of: {allowed}", field=field
-        )
+        raise ValidationError(f"'{text}' is not a {cls.__name__} value; use one of: {allowed}", field=field)
 
 
 class HazardType(Vocab):

@@ -20,26 +20,49 @@ def render_country_table(console: Console, data: dict[str, Any]) -> None:
             "generated for demonstration and are not real hazards"
         )
     t = Table(title="Contamination (hazardous areas)")
-    for col in ("type", "status", "areas", "original km²", "remaining km²", "cancelled km²", "reduced km²",
-                "cleared km²"):
+    for col in (
+        "type",
+        "status",
+        "areas",
+        "original km²",
+        "remaining km²",
+        "cancelled km²",
+        "reduced km²",
+        "cleared km²",
+    ):
         t.add_column(col, justify="right" if "km" in col or col == "areas" else "left")
     totals = {"areas": 0, "original_km2": 0.0, "remaining_km2": 0.0}
     for r in data["contamination"]:
-        t.add_row(r["type"].upper(), r["status"], f"{r['areas']:,}", _km2(r["original_km2"]), _km2(r["remaining_km2"]),
-                  _km2(r["cancelled_km2"]), _km2(r["reduced_km2"]), _km2(r["cleared_km2"]))
+        t.add_row(
+            r["type"].upper(),
+            r["status"],
+            f"{r['areas']:,}",
+            _km2(r["original_km2"]),
+            _km2(r["remaining_km2"]),
+            _km2(r["cancelled_km2"]),
+            _km2(r["reduced_km2"]),
+            _km2(r["cleared_km2"]),
+        )
         for k in totals:
             totals[k] += r[k]
     t.add_section()
-    t.add_row("all", "", f"{totals['areas']:,}", _km2(totals["original_km2"]), _km2(totals["remaining_km2"]),
-              "", "", "")
+    t.add_row(
+        "all", "", f"{totals['areas']:,}", _km2(totals["original_km2"]), _km2(totals["remaining_km2"]), "", "", ""
+    )
     console.print(t)
 
     t = Table(title="Land released by year and method (IMAS 07.11)")
     for col in ("year", "cancelled km²", "reduced km²", "cleared km²", "total km²", "products"):
         t.add_column(col, justify="right")
     for r in data["released_by_year"]:
-        t.add_row(str(r["year"]), _km2(r["cancelled_km2"]), _km2(r["reduced_km2"]), _km2(r["cleared_km2"]),
-                  _km2(r["total_km2"]), f"{r['products']:,}")
+        t.add_row(
+            str(r["year"]),
+            _km2(r["cancelled_km2"]),
+            _km2(r["reduced_km2"]),
+            _km2(r["cleared_km2"]),
+            _km2(r["total_km2"]),
+            f"{r['products']:,}",
+        )
     console.print(t)
 
     t = Table(title="Explosive ordnance found, by category")

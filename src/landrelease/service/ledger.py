@@ -78,8 +78,13 @@ def _activity_types(conn: Connection, ids: list[str]) -> dict[str, str]:
 
 
 def apply_releases(
-    conn: Connection, actor: str, txn: str, rows: list[dict[str, Any]], geoms: np.ndarray | None,
-    *, tolerance_m: float = DEFAULT_TOLERANCE_M,
+    conn: Connection,
+    actor: str,
+    txn: str,
+    rows: list[dict[str, Any]],
+    geoms: np.ndarray | None,
+    *,
+    tolerance_m: float = DEFAULT_TOLERANCE_M,
 ) -> None:
     """Apply new land release rows to their areas, in date order, updating rows and areas in place."""
     assert geoms is not None
@@ -117,12 +122,25 @@ def apply_releases(
             remaining = out.remaining
             remain_m2 = max(remain_m2 - released_m2, 0.0)
             if out.fully_released:
-                status = transition(AreaState(HazardType(area["haz_type"]), status),
-                                    status=HazardStatus.CLOSED, remaining_m2=0.0).status
-        changes = dict(ledger, remain_m2=remain_m2, status=status.value,
-                       rem_geom=None if remaining is None else shapely.to_wkb(remaining, output_dimension=2))
-        repo.update_row(conn, "hazardous_area", area, changes, actor=actor, txn=txn, action="release",
-                        note=f"{len(idxs)} land release product(s)")
+                status = transition(
+                    AreaState(HazardType(area["haz_type"]), status), status=HazardStatus.CLOSED, remaining_m2=0.0
+                ).status
+        changes = dict(
+            ledger,
+            remain_m2=remain_m2,
+            status=status.value,
+            rem_geom=None if remaining is None else shapely.to_wkb(remaining, output_dimension=2),
+        )
+        repo.update_row(
+            conn,
+            "hazardous_area",
+            area,
+            changes,
+            actor=actor,
+            txn=txn,
+            action="release",
+            note=f"{len(idxs)} land release product(s)",
+        )
 
 
 def update_worked(conn: Connection, actor: str, txn: str, activity_ids: set[str]) -> None:
@@ -141,5 +159,13 @@ def update_worked(conn: Connection, actor: str, txn: str, activity_ids: set[str]
         before = repo.fetch_by_id(conn, "activity", act_id, for_update=True)
         total = sums.get(act_id, 0.0)
         if before.get("worked_m2") != total:
-            repo.update_row(conn, "activity", before, {"worked_m2": total}, actor=actor, txn=txn,
-                            action="progress", note="daily progress reports")
+            repo.update_row(
+                conn,
+                "activity",
+                before,
+                {"worked_m2": total},
+                actor=actor,
+                txn=txn,
+                action="progress",
+                note="daily progress reports",
+            )

@@ -111,7 +111,12 @@ def parse_values(e: Entity, values: dict[str, Any], *, partial: bool = False) ->
 
 
 def create(
-    store: Store, kind: str, values: dict[str, Any], geometry: Any = None, *, crs: str | None = None,
+    store: Store,
+    kind: str,
+    values: dict[str, Any],
+    geometry: Any = None,
+    *,
+    crs: str | None = None,
     note: str | None = None,
 ) -> WriteResult:
     e = entity(kind)
@@ -170,8 +175,16 @@ def update(
         changes = {k: v for k, v in changes.items() if before.get(k) != v}
         if not changes:
             return present(conn, e, before)
-        after = repo.update_row(conn, e.kind, before, changes, actor=store.actor, txn=repo.new_id(),
-                                note=note, expected_version=expected_version)
+        after = repo.update_row(
+            conn,
+            e.kind,
+            before,
+            changes,
+            actor=store.actor,
+            txn=repo.new_id(),
+            note=note,
+            expected_version=expected_version,
+        )
         return present(conn, e, after)
 
 
@@ -221,8 +234,17 @@ def delete(store: Store, code: str, *, reason: str, expected_version: int | None
     e = kind_of_code(code)
     with repo.write_transaction(store.engine) as conn:
         before = repo.fetch_one(conn, e.kind, code)
-        repo.update_row(conn, e.kind, before, {"deleted_at": repo.utcnow()}, actor=store.actor,
-                        txn=repo.new_id(), action="delete", note=reason, expected_version=expected_version)
+        repo.update_row(
+            conn,
+            e.kind,
+            before,
+            {"deleted_at": repo.utcnow()},
+            actor=store.actor,
+            txn=repo.new_id(),
+            action="delete",
+            note=reason,
+            expected_version=expected_version,
+        )
 
 
 def history(store: Store, code: str) -> list[dict[str, Any]]:
@@ -236,16 +258,25 @@ def history(store: Store, code: str) -> list[dict[str, Any]]:
     for r in rows:
         before = r["before"] or {}
         after = r["after"] or {}
-        changed = sorted(k for k in (before.keys() if before else after.keys())
-                         if k not in ("version", "updated_at", "updated_by", "created_at", "created_by"))
+        changed = sorted(
+            k
+            for k in (before.keys() if before else after.keys())
+            if k not in ("version", "updated_at", "updated_by", "created_at", "created_by")
+        )
         if r["action"] == "create":
             changed = []
-        out.append({
-            "version": r["version"], "at": r["at"], "actor": r["actor"], "action": r["action"],
-            "note": r["note"], "changed": changed,
-            "diff": {k: (_show(k, before.get(k)), _show(k, after.get(k))) for k in changed},
-            "after": after,
-        })
+        out.append(
+            {
+                "version": r["version"],
+                "at": r["at"],
+                "actor": r["actor"],
+                "action": r["action"],
+                "note": r["note"],
+                "changed": changed,
+                "diff": {k: (_show(k, before.get(k)), _show(k, after.get(k))) for k in changed},
+                "after": after,
+            }
+        )
     return out
 
 

@@ -40,9 +40,14 @@ def _contamination(conn: Connection) -> list[dict[str, Any]]:
     )
     return [
         {
-            "type": ht, "status": st, "areas": int(n), "original_km2": (a or 0) / KM2,
-            "remaining_km2": (r or 0) / KM2, "cancelled_km2": (c or 0) / KM2,
-            "reduced_km2": (d or 0) / KM2, "cleared_km2": (x or 0) / KM2,
+            "type": ht,
+            "status": st,
+            "areas": int(n),
+            "original_km2": (a or 0) / KM2,
+            "remaining_km2": (r or 0) / KM2,
+            "cancelled_km2": (c or 0) / KM2,
+            "reduced_km2": (d or 0) / KM2,
+            "cleared_km2": (x or 0) / KM2,
         }
         for ht, st, n, a, r, c, d, x in conn.execute(q)
     ]
@@ -59,8 +64,9 @@ def _released(conn: Connection) -> list[dict[str, Any]]:
     )
     by_year: dict[int, dict[str, Any]] = {}
     for year, rel, n, area in conn.execute(q):
-        row = by_year.setdefault(int(year), {"year": int(year), "cancelled_km2": 0.0, "reduced_km2": 0.0,
-                                             "cleared_km2": 0.0, "products": 0})
+        row = by_year.setdefault(
+            int(year), {"year": int(year), "cancelled_km2": 0.0, "reduced_km2": 0.0, "cleared_km2": 0.0, "products": 0}
+        )
         row[f"{rel}_km2"] = (area or 0) / KM2
         row["products"] += int(n)
     for row in by_year.values():
@@ -89,7 +95,10 @@ def _casualties(conn: Connection) -> list[dict[str, Any]]:
     y = _year(t.c.date)
     q = (
         select(
-            y, t.c.acc_type, func.count(), func.sum(func.coalesce(t.c.killed, 0)),
+            y,
+            t.c.acc_type,
+            func.count(),
+            func.sum(func.coalesce(t.c.killed, 0)),
             func.sum(func.coalesce(t.c.injured, 0)),
         )
         .where(t.c.deleted_at.is_(None))
@@ -108,8 +117,14 @@ def _education(conn: Connection) -> list[dict[str, Any]]:
     cols = [func.sum(func.coalesce(t.c[c], 0)) for c in ("girls", "boys", "women", "men")]
     q = select(y, func.count(), *cols).where(t.c.deleted_at.is_(None)).group_by(y).order_by(y)
     return [
-        {"year": int(r[0]), "sessions": int(r[1]), "girls": int(r[2] or 0), "boys": int(r[3] or 0),
-         "women": int(r[4] or 0), "men": int(r[5] or 0)}
+        {
+            "year": int(r[0]),
+            "sessions": int(r[1]),
+            "girls": int(r[2] or 0),
+            "boys": int(r[3] or 0),
+            "women": int(r[4] or 0),
+            "men": int(r[5] or 0),
+        }
         for r in conn.execute(q)
     ]
 

@@ -83,9 +83,7 @@ def read_batch(store: Store, kind: str, *, geometry: str = "perimeter") -> Batch
     ent = entity(kind)
     table = TABLES[ent.kind]
     with repo.read_connection(store.engine) as conn:
-        rows = conn.execute(
-            select(table).where(table.c.deleted_at.is_(None)).order_by(table.c.code)
-        ).mappings().all()
+        rows = conn.execute(select(table).where(table.c.deleted_at.is_(None)).order_by(table.c.code)).mappings().all()
         columns: dict[str, Any] = {"code": [r["code"] for r in rows]}
         for f in ent.fields:
             values = [r.get(f.name) for r in rows]
@@ -119,8 +117,11 @@ def export_file(
     geoms = batch.geoms
     if geometry == "remaining" and geoms is not None:
         keep = ~shapely.is_missing(geoms)
-        batch = Batch(batch.entity, {k: [v for v, f in zip(vals, keep, strict=True) if f]
-                                     for k, vals in batch.columns.items()}, geoms[keep])
+        batch = Batch(
+            batch.entity,
+            {k: [v for v, f in zip(vals, keep, strict=True) if f] for k, vals in batch.columns.items()},
+            geoms[keep],
+        )
         geoms = batch.geoms
     columns, types = batch_to_columns(batch.entity, batch, include_sensitive=personal)
     if batch.entity.geom is GeomType.POLYGON and geometry == "remaining":

@@ -91,8 +91,7 @@ def _prepare_geoms(
     if entity.geom_required and not present.all():
         row = int(np.flatnonzero(~present)[0]) + 1
         raise ValidationError(
-            f"feature {row}: has no geometry; every {entity.kind.replace('_', ' ')} needs a "
-            f"{entity.geom.value}",
+            f"feature {row}: has no geometry; every {entity.kind.replace('_', ' ')} needs a {entity.geom.value}",
         )
     out = np.full(n, None, dtype=object)
     notes: list[str] = []

@@ -104,9 +104,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("code", name=op.f("uq_reference_feature_code")),
     )
     with op.batch_alter_table("reference_feature", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_reference_feature_bbox", ["minx", "maxx", "miny", "maxy"], unique=False
-        )
+        batch_op.create_index("ix_reference_feature_bbox", ["minx", "maxx", "miny", "maxy"], unique=False)
 
     op.create_table(
         "accreditation",
@@ -179,9 +177,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("code", name=op.f("uq_hazardous_area_code")),
     )
     with op.batch_alter_table("hazardous_area", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_hazardous_area_bbox", ["minx", "maxx", "miny", "maxy"], unique=False
-        )
+        batch_op.create_index("ix_hazardous_area_bbox", ["minx", "maxx", "miny", "maxy"], unique=False)
         batch_op.create_index(batch_op.f("ix_hazardous_area_org"), ["org"], unique=False)
 
     op.create_table(
@@ -214,9 +210,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("code", name=op.f("uq_risk_education_code")),
     )
     with op.batch_alter_table("risk_education", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_risk_education_bbox", ["minx", "maxx", "miny", "maxy"], unique=False
-        )
+        batch_op.create_index("ix_risk_education_bbox", ["minx", "maxx", "miny", "maxy"], unique=False)
         batch_op.create_index(batch_op.f("ix_risk_education_org"), ["org"], unique=False)
 
     op.create_table(
@@ -440,9 +434,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.String(length=80), nullable=False),
         sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["activity"], ["activity.id"], name=op.f("fk_land_release_activity")
-        ),
+        sa.ForeignKeyConstraint(["activity"], ["activity.id"], name=op.f("fk_land_release_activity")),
         sa.ForeignKeyConstraint(["area"], ["hazardous_area.id"], name=op.f("fk_land_release_area")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_land_release")),
         sa.UniqueConstraint("code", name=op.f("uq_land_release_code")),
@@ -450,9 +442,7 @@ def upgrade() -> None:
     with op.batch_alter_table("land_release", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_land_release_activity"), ["activity"], unique=False)
         batch_op.create_index(batch_op.f("ix_land_release_area"), ["area"], unique=False)
-        batch_op.create_index(
-            "ix_land_release_bbox", ["minx", "maxx", "miny", "maxy"], unique=False
-        )
+        batch_op.create_index("ix_land_release_bbox", ["minx", "maxx", "miny", "maxy"], unique=False)
 
     op.create_table(
         "progress_report",
@@ -473,9 +463,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.String(length=80), nullable=False),
         sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["activity"], ["activity.id"], name=op.f("fk_progress_report_activity")
-        ),
+        sa.ForeignKeyConstraint(["activity"], ["activity.id"], name=op.f("fk_progress_report_activity")),
         sa.ForeignKeyConstraint(["unit"], ["unit.id"], name=op.f("fk_progress_report_unit")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_progress_report")),
         sa.UniqueConstraint("code", name=op.f("uq_progress_report_code")),
@@ -509,9 +497,7 @@ def upgrade() -> None:
         sa.Column("updated_by", sa.String(length=80), nullable=False),
         sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["activity"], ["activity.id"], name=op.f("fk_qa_visit_activity")),
-        sa.ForeignKeyConstraint(
-            ["inspector"], ["organisation.id"], name=op.f("fk_qa_visit_inspector")
-        ),
+        sa.ForeignKeyConstraint(["inspector"], ["organisation.id"], name=op.f("fk_qa_visit_inspector")),
         sa.ForeignKeyConstraint(["org"], ["organisation.id"], name=op.f("fk_qa_visit_org")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_qa_visit")),
         sa.UniqueConstraint("code", name=op.f("uq_qa_visit_code")),
