@@ -20,9 +20,7 @@ from landrelease.planning.instance import (
 
 def test_processing_time_is_area_over_rate_times_speed():
     jobs = Jobs.of(area=[1000.0, 600.0, 400.0], weight=[1, 2, 3], land_class=[0, 2, 3])
-    teams = Teams.of(
-        [type_index("manual"), type_index("mechanical"), type_index("mdd")], speed=[1.0, 2.0, 0.5]
-    )
+    teams = Teams.of([type_index("manual"), type_index("mechanical"), type_index("mdd")], speed=[1.0, 2.0, 0.5])
     inst = build_instance(jobs, teams)
     expected = np.array(
         [

@@ -9,7 +9,9 @@ from hypothesis import given, settings
 from landrelease.errors import ValidationError
 from landrelease.planning.instance import Instance, core_family
 from landrelease.planning.schedule import (
+    _LocalSearch,
     evaluate,
+    iterated_local_search,
     list_schedule,
     local_search,
     plan,
@@ -25,9 +27,11 @@ def test_every_schedule_is_feasible_and_local_search_never_worse(inst):
     lst = list_schedule(inst)
     sheet = spreadsheet_rule(inst)
     best = local_search(inst, lst)
-    for s in (lst, sheet, best):
+    ils = iterated_local_search(inst, lst, patience=10, seed=1)
+    for s in (lst, sheet, best, ils):
         check_feasible(inst, s)
     assert best.objective <= lst.objective * (1 + 1e-12) + 1e-9
+    assert ils.objective <= best.objective * (1 + 1e-12) + 1e-9
     assert best.objective <= local_search(inst, sheet).objective * 1.5 + 1e-9  # sane, not equal
 
 
@@ -35,9 +39,12 @@ def test_every_schedule_is_feasible_and_local_search_never_worse(inst):
 @given(instances(max_jobs=7, max_teams=2))
 def test_heuristic_is_above_brute_force_optimum(inst):
     opt = brute_force_optimum(inst)
-    best = plan(inst)
+    lst = list_schedule(inst)
+    best = local_search(inst, lst)
+    ils = plan(inst, patience=10)
+    assert opt <= ils.objective * (1 + 1e-9) + 1e-9
     assert opt <= best.objective * (1 + 1e-9) + 1e-9
-    assert best.objective <= list_schedule(inst).objective * (1 + 1e-12) + 1e-9
+    assert best.objective <= lst.objective * (1 + 1e-12) + 1e-9
 
 
 def test_local_search_finds_the_optimum_of_a_small_known_case():
@@ -50,7 +57,7 @@ def test_local_search_finds_the_optimum_of_a_small_known_case():
 
 def test_each_team_works_in_smith_order():
     inst = core_family(120, 6, seed=3)
-    s = plan(inst)
+    s = plan(inst, patience=20)
     for k in range(inst.n_teams):
         seq = s.sequence(k)
         ratio = inst.weight[seq] / inst.p[seq, k]
@@ -66,10 +73,58 @@ def test_spreadsheet_rule_is_strict_priority_order_on_one_team():
 
 def test_weight_over_duration_beats_the_spreadsheet_rule_on_the_core_family():
     inst = core_family(200, 10, seed=0)
-    assert plan(inst).objective < 0.9 * spreadsheet_rule(inst).objective
+    assert plan(inst, patience=20).objective < 0.9 * spreadsheet_rule(inst).objective
+
+
+def test_local_search_reaches_a_local_optimum():
+    # No single move or swap improves the result: checked by brute force on a small core instance.
+    inst = core_family(40, 4, seed=2)
+    s = local_search(inst, list_schedule(inst))
+    base = s.objective
+    for j in range(inst.n_jobs):
+        for k in np.flatnonzero(inst.eligible[j]):
+            team = s.team.copy()
+            team[j] = k
+            assert evaluate(inst, team).objective >= base * (1 - 1e-9)
+    for a in range(inst.n_jobs):
+        for b in range(a + 1, inst.n_jobs):
+            ka, kb = s.team[a], s.team[b]
+            if ka != kb and inst.eligible[a, kb] and inst.eligible[b, ka]:
+                team = s.team.copy()
+                team[a], team[b] = kb, ka
+                assert evaluate(inst, team).objective >= base * (1 - 1e-9)
 
 
 def test_evaluate_refuses_an_ineligible_assignment():
     inst = Instance(p=np.array([[1.0, np.inf]]), weight=np.array([1.0]))
     with pytest.raises(ValidationError, match="ineligible"):
         evaluate(inst, np.array([1]))
+
+
+@settings(max_examples=80, deadline=None)
+@given(instances(max_jobs=10, max_teams=4))
+def test_move_and_swap_deltas_are_exact(inst):
+    # The closed-form deltas of the local search equal re-evaluation from scratch.
+    rng = np.random.default_rng(0)
+    team = np.array([rng.choice(np.flatnonzero(inst.eligible[j])) for j in range(inst.n_jobs)])
+    ls = _LocalSearch(inst, team)
+    base = evaluate(inst, team).objective
+    assert ls.objective == pytest.approx(base, rel=1e-9, abs=1e-9)
+    for j in range(inst.n_jobs):
+        for k in np.flatnonzero(inst.eligible[j]):
+            if k == team[j]:
+                continue
+            moved = team.copy()
+            moved[j] = k
+            want = evaluate(inst, moved).objective - base
+            assert ls.R[j] + ls.I[j, k] == pytest.approx(want, rel=1e-9, abs=1e-6)
+    ls.swaps(eps=np.inf)  # fills the swap cache without applying anything
+    m = inst.n_teams
+    for k in range(m):
+        for ll in range(k + 1, m):
+            if np.isfinite(ls.swap_val[k, ll]):
+                a, b = ls.swap_a[k, ll], ls.swap_b[k, ll]
+                swapped = team.copy()
+                swapped[a], swapped[b] = team[b], team[a]
+                want = evaluate(inst, swapped).objective - base
+                assert ls.swap_val[k, ll] == pytest.approx(want, rel=1e-9, abs=1e-6)

@@ -56,6 +56,7 @@ class Bound:
     relaxation_value: float
     iterations: int
     seconds: float
+    x: np.ndarray | None = None  # the solver's last point (fractional assignment), if any
 
     def gap(self, objective: float) -> float:
         """Relative gap (objective − bound) / objective; 0 when both are 0."""
@@ -160,9 +161,7 @@ def cqp_bound(
             x_new = q.project(z - gz / lip)
             f_new, g_new = q.value_grad(x_new)
             d = x_new - z
-            if f_new <= fz + float(np.sum(gz * d)) + 0.5 * lip * float(np.sum(d * d)) + 1e-12 * abs(
-                fz
-            ):
+            if f_new <= fz + float(np.sum(gz * d)) + 0.5 * lip * float(np.sum(d * d)) + 1e-12 * abs(fz):
                 break
             lip *= 2.0
         cert = q.certificate(x_new, f_new, g_new)
@@ -186,4 +185,5 @@ def cqp_bound(
         relaxation_value=best_f,
         iterations=it,
         seconds=time.perf_counter() - t0,
+        x=x,
     )

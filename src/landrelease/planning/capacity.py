@@ -74,9 +74,7 @@ class Productivity:
             sources={t: s for t, (_, s) in DEFAULT_RATES.items()},
         )
 
-    def with_overrides(
-        self, overrides: Mapping[str, object], *, source: str = "override"
-    ) -> Productivity:
+    def with_overrides(self, overrides: Mapping[str, object], *, source: str = "override") -> Productivity:
         """Return a copy with some rates replaced, e.g. from a scenario TOML table.
 
         Each value is either a sequence of 4 rates (land class 0–3) or a mapping from land class
@@ -130,9 +128,7 @@ def type_index(name: str) -> int:
 def _team_type(name: object) -> str:
     key = str(name).strip().lower()
     if key not in TEAM_TYPES:
-        raise ValidationError(
-            f"'{name}' is not a team type; use one of: {', '.join(TEAM_TYPES)}", field="team type"
-        )
+        raise ValidationError(f"'{name}' is not a team type; use one of: {', '.join(TEAM_TYPES)}", field="team type")
     return key
 
 
@@ -143,9 +139,7 @@ def _land_class(key: object, *, field: str) -> int:
             return idx
     elif isinstance(key, str) and key.strip().lower() in LAND_CLASSES:
         return LAND_CLASSES.index(key.strip().lower())
-    raise ValidationError(
-        f"'{key}' is not a land class; use 0–3 or one of: {', '.join(LAND_CLASSES)}", field=field
-    )
+    raise ValidationError(f"'{key}' is not a land class; use 0–3 or one of: {', '.join(LAND_CLASSES)}", field=field)
 
 
 def _rate(value: object, kind: str) -> float:

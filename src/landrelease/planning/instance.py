@@ -53,11 +53,7 @@ class Teams:
         t = np.asarray(type_index, dtype=np.int64)
         m = t.shape[0]
         s = np.ones(m) if speed is None else np.asarray(speed, dtype=float)
-        c = (
-            np.zeros(m, dtype=np.int64)
-            if capabilities is None
-            else np.asarray(capabilities, np.int64)
-        )
+        c = np.zeros(m, dtype=np.int64) if capabilities is None else np.asarray(capabilities, np.int64)
         return cls(t, s, c)
 
 
@@ -72,9 +68,7 @@ class Instance:
         p = np.asarray(self.p, dtype=float)
         w = np.asarray(self.weight, dtype=float)
         if p.ndim != 2 or w.shape != (p.shape[0],):
-            raise ValidationError(
-                f"p must be (n_jobs, n_teams) and weight (n_jobs,): {p.shape}, {w.shape}"
-            )
+            raise ValidationError(f"p must be (n_jobs, n_teams) and weight (n_jobs,): {p.shape}, {w.shape}")
         if np.isnan(p).any() or (p <= 0).any():
             raise ValidationError("processing times must be > 0 (inf marks an ineligible team)")
         if not np.isfinite(w).all() or (w < 0).any():
@@ -82,8 +76,7 @@ class Instance:
         no_team = ~np.isfinite(p).any(axis=1)
         if no_team.any():
             raise ValidationError(
-                f"{int(no_team.sum())} job(s) have no eligible team, "
-                f"first: job {int(np.argmax(no_team))}"
+                f"{int(no_team.sum())} job(s) have no eligible team, first: job {int(np.argmax(no_team))}"
             )
         object.__setattr__(self, "p", p)
         object.__setattr__(self, "weight", w)
@@ -101,9 +94,7 @@ class Instance:
         return np.isfinite(self.p)
 
 
-def processing_times(
-    jobs: Jobs, teams: Teams, productivity: Productivity | None = None
-) -> np.ndarray:
+def processing_times(jobs: Jobs, teams: Teams, productivity: Productivity | None = None) -> np.ndarray:
     """p[j, k] in working days; inf where the team cannot work the job (rate 0 or capability)."""
     prod = productivity or Productivity.default()
     used = sorted(set(int(t) for t in teams.type_index))

@@ -44,9 +44,7 @@ def smith_keys(inst: Instance) -> np.ndarray:
     return np.where(inst.eligible, key, np.inf)
 
 
-def evaluate(
-    inst: Instance, team: np.ndarray, *, method: str = "", seconds: float = 0.0
-) -> Schedule:
+def evaluate(inst: Instance, team: np.ndarray, *, method: str = "", seconds: float = 0.0) -> Schedule:
     """The schedule of an assignment with every team in Smith order (ties by job index)."""
     team = np.asarray(team, dtype=np.int64)
     n = inst.n_jobs
@@ -117,8 +115,11 @@ class _LocalSearch:
     For team k with jobs in Smith order, inserting job j costs
     ``I[j, k] = w_j (P_before + p_jk) + p_jk W_after`` (P_before: work of the jobs ahead of j,
     W_after: weight of the jobs behind), and removing job j from its team changes the cost by
-    ``R[j] = −(w_j C_j + p_jk W_after_j)``. A move j → l changes Σ w C by R[j] + I[j, l]; moves on
-    disjoint team pairs do not interact, so each round applies a batch of them.
+    ``R[j] = −(w_j C_j + p_jk W_after_j)``. A move j → l changes Σ w C by R[j] + I[j, l]. A swap
+    of a (team k) and b (team l) changes it by R[a] + R[b] + I[b, k] + I[a, l] minus the two
+    cross terms counted while a and b were still in place. Steps on disjoint team pairs do not
+    interact, so each round applies a batch of them. The best swap of each team pair depends only
+    on those two teams, so it is cached and recomputed only for teams that changed.
     """
 
     def __init__(self, inst: Instance, team: np.ndarray) -> None:
@@ -131,9 +132,18 @@ class _LocalSearch:
         n, m = inst.p.shape
         self.I = np.full((n, m), np.inf)
         self.R = np.zeros(n)
+        self.cost = np.zeros(m)
         self.order: list[np.ndarray] = [np.empty(0, np.int64)] * m
+        self.dirty = np.ones(m, dtype=bool)
+        self.swap_val = np.full((m, m), np.inf)
+        self.swap_a = np.zeros((m, m), dtype=np.int64)
+        self.swap_b = np.zeros((m, m), dtype=np.int64)
         for k in range(m):
             self._rebuild(k)
+
+    @property
+    def objective(self) -> float:
+        return float(self.cost.sum())
 
     def _rebuild(self, k: int) -> None:
         jobs = np.flatnonzero(self.team == k)
@@ -146,12 +156,22 @@ class _LocalSearch:
         cum_p = np.r_[0.0, np.cumsum(pp)]
         cum_w = np.r_[0.0, np.cumsum(ww)]
         total_w = cum_w[-1]
+        self.cost[k] = float(ww @ cum_p[1:])
         self.R[js] = -(ww * cum_p[1:] + pp * (total_w - cum_w[1:]))
         idx = np.searchsorted(ks, key_k, side="left")
         col = self.w * (cum_p[idx] + self.pf[:, k]) + self.pf[:, k] * (total_w - cum_w[idx])
         col[~self.elig[:, k]] = np.inf
         col[js] = np.inf  # already there: not a move
         self.I[:, k] = col
+        self.dirty[k] = True
+
+    def assign(self, team: np.ndarray) -> None:
+        """Switch to another assignment, rebuilding only the teams that change."""
+        changed = np.flatnonzero(team != self.team)
+        teams = np.union1d(self.team[changed], team[changed])
+        self.team[:] = team
+        for k in teams:
+            self._rebuild(int(k))
 
     def moves(self, eps: float) -> float:
         """Apply a batch of improving moves on disjoint team pairs; return the total change."""
@@ -177,82 +197,137 @@ class _LocalSearch:
             self._rebuild(int(k))
         return total
 
+    def _swap_block(self, k: int) -> None:
+        """Best swap between team k and every other team: refresh row and column k of the cache."""
+        w, pf, key, team = self.w, self.pf, self.key, self.team
+        self.swap_val[k, :] = np.inf
+        self.swap_val[:, k] = np.inf
+        a = self.order[k]
+        b = np.flatnonzero((team != k) & self.elig[:, k])
+        if a.size == 0 or b.size == 0:
+            return
+        b = b[np.argsort(team[b], kind="stable")]
+        tb = team[b]
+        ins_a = self.I[a[:, None], tb[None, :]]  # a into b's team (b still there)
+        before_k = key[a, k][:, None] < key[b, k][None, :]
+        corr_k = np.where(before_k, w[b][None, :] * pf[a, k][:, None], pf[b, k][None, :] * w[a][:, None])
+        key_al = key[a[:, None], tb[None, :]]
+        pf_al = pf[a[:, None], tb[None, :]]
+        before_l = key[b, tb][None, :] < key_al
+        corr_l = np.where(before_l, w[a][:, None] * pf[b, tb][None, :], pf_al * w[b][None, :])
+        with np.errstate(invalid="ignore"):
+            d = self.R[a][:, None] + self.R[b][None, :] + self.I[b, k][None, :] + ins_a
+            d = d - corr_k - corr_l
+        d = np.where(np.isfinite(ins_a), d, np.inf)
+        row = np.argmin(d, axis=0)
+        col_val = d[row, np.arange(b.size)]
+        pick = np.lexsort((col_val, tb))  # per team l, its best column comes first
+        first = pick[np.r_[True, tb[pick][1:] != tb[pick][:-1]]]
+        ls = tb[first]
+        self.swap_val[k, ls] = self.swap_val[ls, k] = col_val[first]
+        self.swap_a[k, ls] = self.swap_a[ls, k] = a[row[first]]
+        self.swap_b[k, ls] = self.swap_b[ls, k] = b[first]
+
     def swaps(self, eps: float) -> float:
         """Apply a batch of improving swaps (a on k ↔ b on l) on disjoint team pairs."""
-        w, pf, key, team = self.w, self.pf, self.key, self.team
-        found: list[tuple[float, int, int]] = []
-        for k in range(self.inst.n_teams - 1):
-            a = self.order[k]
-            if a.size == 0:
-                continue
-            b = np.flatnonzero((team > k) & self.elig[:, k])
-            if b.size == 0:
-                continue
-            tb = team[b]
-            ins_a = self.I[a[:, None], tb[None, :]]  # a into b's team (b still there)
-            before_k = key[a, k][:, None] < key[b, k][None, :]
-            corr_k = np.where(
-                before_k, w[b][None, :] * pf[a, k][:, None], pf[b, k][None, :] * w[a][:, None]
-            )
-            key_al = key[a[:, None], tb[None, :]]
-            pf_al = pf[a[:, None], tb[None, :]]
-            before_l = key[b, tb][None, :] < key_al
-            corr_l = np.where(before_l, w[a][:, None] * pf[b, tb][None, :], pf_al * w[b][None, :])
-            with np.errstate(invalid="ignore"):
-                d = (
-                    self.R[a][:, None]
-                    + self.R[b][None, :]
-                    + self.I[b, k][None, :]
-                    + ins_a
-                    - corr_k
-                    - corr_l
-                )
-            d = np.where(np.isfinite(ins_a), d, np.inf)
-            flat = int(np.argmin(d))
-            i, jb = divmod(flat, d.shape[1])
-            if d[i, jb] < -eps:
-                found.append((float(d[i, jb]), int(a[i]), int(b[jb])))
-        if not found:
+        for k in np.flatnonzero(self.dirty):
+            self._swap_block(int(k))
+        self.dirty[:] = False
+        iu = np.triu_indices(self.inst.n_teams, 1)
+        vals = self.swap_val[iu]
+        cand = np.flatnonzero(vals < -eps)
+        if cand.size == 0:
             return 0.0
-        found.sort()
+        cand = cand[np.argsort(vals[cand], kind="stable")]
         touched = np.zeros(self.inst.n_teams, dtype=bool)
         total = 0.0
-        for gain, ja, jb in found:
-            ka, kb = self.team[ja], self.team[jb]
-            if touched[ka] or touched[kb]:
+        for c in cand:
+            k, ll = iu[0][c], iu[1][c]
+            if touched[k] or touched[ll]:
                 continue
-            touched[ka] = touched[kb] = True
-            self.team[ja], self.team[jb] = kb, ka
-            total += gain
+            touched[k] = touched[ll] = True
+            ja, jb = self.swap_a[k, ll], self.swap_b[k, ll]
+            self.team[ja], self.team[jb] = self.team[jb], self.team[ja]
+            total += vals[c]
         for k in np.flatnonzero(touched):
             self._rebuild(int(k))
         return total
 
+    def descend(self, deadline: float, eps: float, swaps: bool = True) -> None:
+        """Moves until none improves, then swaps; repeat until neither improves (or deadline)."""
+        while time.perf_counter() < deadline:
+            if self.moves(eps) < 0:
+                continue
+            if not swaps or self.swaps(eps) >= 0:
+                break
 
-def local_search(
-    inst: Instance, schedule: Schedule, *, time_limit: float = 30.0, swaps: bool = True
-) -> Schedule:
+    def kick(self, rng: np.random.Generator, n_jobs: int) -> None:
+        """Perturb: move `n_jobs` random jobs to random other eligible teams."""
+        team = self.team.copy()
+        for j in rng.choice(self.inst.n_jobs, size=min(n_jobs, self.inst.n_jobs), replace=False):
+            options = np.flatnonzero(self.elig[j])
+            options = options[options != team[j]]
+            if options.size:
+                team[j] = rng.choice(options)
+        self.assign(team)
+
+
+def local_search(inst: Instance, schedule: Schedule, *, time_limit: float = 30.0, swaps: bool = True) -> Schedule:
     """Improve an assignment by moves and swaps until none improves or `time_limit` seconds pass.
 
     The result is never worse than `schedule` re-evaluated in Smith order (each applied step
     strictly lowers Σ w_j C_j).
     """
     t0 = time.perf_counter()
-    deadline = t0 + time_limit
     ls = _LocalSearch(inst, schedule.team)
-    start_value = evaluate(inst, schedule.team).objective
-    eps = 1e-12 * max(start_value, 1e-300)
-    while time.perf_counter() < deadline:
-        if ls.moves(eps) < 0:
-            continue
-        if not swaps or ls.swaps(eps) >= 0:
-            break
+    ls.descend(t0 + time_limit, _eps(ls.objective), swaps)
     method = f"{schedule.method}+ls" if schedule.method else "ls"
-    return evaluate(
-        inst, ls.team, method=method, seconds=schedule.seconds + time.perf_counter() - t0
-    )
+    seconds = schedule.seconds + time.perf_counter() - t0
+    return evaluate(inst, ls.team, method=method, seconds=seconds)
 
 
-def plan(inst: Instance, *, time_limit: float = 30.0) -> Schedule:
-    """List scheduling, then local search within `time_limit` seconds."""
-    return local_search(inst, list_schedule(inst), time_limit=time_limit)
+def iterated_local_search(
+    inst: Instance,
+    schedule: Schedule,
+    *,
+    time_limit: float = 10.0,
+    patience: int = 200,
+    kick_size: int | None = None,
+    seed: int = 0,
+) -> Schedule:
+    """Local search, then kicks (a few random moves) each followed by local search.
+
+    A kicked solution is kept only if its local optimum is strictly better; the search stops after
+    `patience` kicks without improvement or `time_limit` seconds. Deterministic for a given seed
+    apart from where the time limit cuts it.
+    """
+    t0 = time.perf_counter()
+    deadline = t0 + time_limit
+    rng = np.random.default_rng(seed)
+    ls = _LocalSearch(inst, schedule.team)
+    eps = _eps(ls.objective)
+    ls.descend(deadline, eps)
+    best_team, best = ls.team.copy(), ls.objective
+    size = kick_size or max(2, inst.n_jobs // 100)
+    stall = 0
+    while stall < patience and time.perf_counter() < deadline:
+        ls.kick(rng, size)
+        ls.descend(deadline, eps)
+        if ls.objective < best - eps:
+            best_team, best, stall = ls.team.copy(), ls.objective, 0
+        else:
+            ls.assign(best_team)
+            stall += 1
+    method = f"{schedule.method}+ils" if schedule.method else "ils"
+    seconds = schedule.seconds + time.perf_counter() - t0
+    return evaluate(inst, best_team, method=method, seconds=seconds)
+
+
+def _eps(value: float) -> float:
+    """Smallest change counted as an improvement: guards against cycling on rounding noise."""
+    return 1e-12 * max(abs(value), 1e-300)
+
+
+def plan(inst: Instance, *, time_limit: float = 10.0, patience: int = 200, seed: int = 0) -> Schedule:
+    """List scheduling, then iterated local search within `time_limit` seconds."""
+    return iterated_local_search(inst, list_schedule(inst), time_limit=time_limit, patience=patience, seed=seed)
