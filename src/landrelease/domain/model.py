@@ -132,7 +132,8 @@ def _parse_vocab_list(f: Field, value: Any) -> list[str]:
     else:
         items = list(value)
     out = [f.vocab.parse(i, field=f.name).value for i in items if str(i).strip()]
-    return sorted(set(out), key=out.index)
+    # An empty list is stored as None: one spelling of 'nothing' survives every file format.
+    return sorted(set(out), key=out.index) or None
 
 
 def _parse_json(f: Field, value: Any) -> Any:

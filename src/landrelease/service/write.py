@@ -206,7 +206,10 @@ def write_batch_in(
         if f.name in refs:
             columns[f.name] = refs[f.name]
         elif f.name in table.c and f.name in batch.columns and not f.derived:
-            columns[f.name] = batch.column(f.name)
+            values = batch.column(f.name)
+            if f.type is FieldType.VOCAB_LIST:  # one spelling of 'nothing' survives every format
+                values = [v or None for v in values]
+            columns[f.name] = values
     if geoms is not None:
         columns.update(_geometry_columns(e, geoms))
     columns["synthetic"] = [bool(x) for x in batch.column("synthetic")]
