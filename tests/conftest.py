@@ -36,8 +36,7 @@ def pg_server():
         server.stop()
 
 
-@pytest.fixture
-def pg_url(pg_server) -> str:
+def _new_pg_database(pg_server) -> str:
     url, server = pg_server
     name = f"lr_test_{os.getpid()}_{next(_counter)}"
     if server is None:
@@ -47,6 +46,23 @@ def pg_url(pg_server) -> str:
             conn.execute(f'CREATE DATABASE "{name}"')
         return url.rsplit("/", 1)[0] + f"/{name}"
     return server.new_database(name)
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    return _new_pg_database(pg_server)
+
+
+@pytest.fixture
+def fresh_db(request, tmp_path):
+    """A factory of new, empty databases on the same backend as `store`."""
+
+    def make() -> str:
+        if request.node.callspec.params.get("store") == "postgresql":
+            return _new_pg_database(request.getfixturevalue("pg_server"))
+        return str(tmp_path / f"fresh_{next(_counter)}.db")
+
+    return make
 
 
 @pytest.fixture

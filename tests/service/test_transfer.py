@@ -81,14 +81,13 @@ def test_round_trip_keeps_every_attribute_and_geometry(sqlite_store, tmp_path, f
                 assert y[k] == x[k], (k, x[k], y[k])
 
 
-def test_reimport_never_overwrites_and_round_trips_on_both_backends(store, tmp_path, request):
+def test_reimport_never_overwrites_and_round_trips_on_both_backends(store, tmp_path, fresh_db):
     _seed_record(store)
     path = tmp_path / "areas.gpkg"
     export_file(store, path)
     with pytest.raises(Conflict, match="already in the record"):
         import_file(store, path)  # never overwrites
-    fresh = store.db + "_copy" if store.backend == "sqlite" else request.getfixturevalue("pg_url")
-    other = open_store(fresh, init=True)
+    other = open_store(fresh_db(), init=True)
     records.create(other, "organisation", {"name": "Synthetic Demining Group", "org_kind": "ngo"})
     import_file(other, path)
     assert read_batch(other, "hazardous_area").column("code") == read_batch(store, "hazardous_area").column("code")
