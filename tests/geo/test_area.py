@@ -116,3 +116,25 @@ def test_vectorised_laea_matches_proj(lat0: float) -> None:
     px, py = proj.transform(lon, lat)
     np.testing.assert_allclose(x, px, atol=1e-6)
     np.testing.assert_allclose(y, py, atol=1e-6)
+
+
+def test_mixed_array_of_types_and_empties() -> None:
+    # the ragged-array fast path must line areas up with their rows whatever else is in between
+    a = shapely.box(30.0, 50.0, 30.01, 50.01)
+    b = shapely.MultiPolygon(
+        [
+            shapely.box(31.0, 50.0, 31.02, 50.01),
+            shapely.Polygon(
+                [(32, 50), (32.05, 50), (32.05, 50.05), (32, 50.05)],
+                [[(32.01, 50.01), (32.02, 50.01), (32.02, 50.02)]],
+            ),
+        ]
+    )
+    gc = shapely.GeometryCollection([a, shapely.Point(1, 1)])
+    arr = np.array(
+        [a, shapely.Polygon(), b, None, gc, shapely.Point(0, 0), shapely.MultiPolygon(), a],
+        dtype=object,
+    )
+    got = geodesic_area(arr)
+    expected = [geod_area(a), 0.0, geod_area(b), np.nan, geod_area(a), 0.0, 0.0, geod_area(a)]
+    np.testing.assert_allclose(got, expected, rtol=1e-6)

@@ -15,13 +15,17 @@ import numpy as np
 import pyproj
 import shapely
 
-from landrelease.geo.local import LocalMetric, local_metric, project_equal_area
+from landrelease.geo.local import (
+    LocalMetric,
+    centres,
+    laea_xy,
+    local_metric,
+    project_equal_area,
+)
 
 __all__ = ["geodesic_area", "geodesic_length", "local_metric", "LocalMetric"]
 
 _GEOD = pyproj.Geod(ellps="WGS84")
-# shapely type ids
-_POLYGONAL = (3, 6, 7)  # Polygon, MultiPolygon, GeometryCollection (may hold polygons)
 
 
 def geodesic_area(geoms: np.ndarray) -> np.ndarray:
@@ -34,10 +38,50 @@ def geodesic_area(geoms: np.ndarray) -> np.ndarray:
     geoms = np.asarray(geoms, dtype=object)
     out = np.zeros(geoms.shape, dtype=np.float64)
     out[shapely.is_missing(geoms)] = np.nan
-    poly = np.isin(shapely.get_type_id(geoms), _POLYGONAL)
-    if poly.any():
-        out[poly] = shapely.area(project_equal_area(geoms[poly]))
+    type_id = shapely.get_type_id(geoms)
+    simple = np.isin(type_id, (3, 6))  # Polygon, MultiPolygon: the hot path
+    if simple.any():
+        out[simple] = _polygonal_area(geoms[simple])
+    collections = type_id == 7
+    if collections.any():  # rare (e.g. intersections): project whole geometries instead
+        out[collections] = shapely.area(project_equal_area(geoms[collections]))
     return out
+
+
+def _polygonal_area(geoms: np.ndarray) -> np.ndarray:
+    """Area of Polygons/MultiPolygons straight from their coordinate buffers.
+
+    `shapely.to_ragged_array` gives all coordinates with ring/part offsets without building a
+    geometry per ring; the projected rings are summed by the shoelace formula (exteriors plus,
+    holes minus), so no projected geometry is ever constructed.
+    """
+    _, coords, offsets = shapely.to_ragged_array(geoms)
+    ring_off = offsets[0].astype(np.intp)
+    if len(offsets) == 3:  # MultiPolygon layout: rings per part, parts per geometry
+        part_off, geom_off = offsets[1].astype(np.intp), offsets[2].astype(np.intp)
+        geom_of_part = np.repeat(np.arange(len(geoms)), np.diff(geom_off))
+    else:  # Polygon layout: rings per geometry
+        part_off = offsets[1].astype(np.intp)
+        geom_of_part = np.arange(len(geoms))
+    rings_per_part = np.diff(part_off)
+    part_of_ring = np.repeat(np.arange(len(rings_per_part)), rings_per_part)
+    geom_of_ring = geom_of_part[part_of_ring]
+    coords_per_ring = np.diff(ring_off)
+    geom_of_coord = np.repeat(geom_of_ring, coords_per_ring)
+    lon0, lat0 = centres(geoms)
+    x, y = laea_xy(coords[:, 0], coords[:, 1], lon0, lat0, geom_of_coord)
+    cross = x[:-1] * y[1:] - x[1:] * y[:-1]
+    cross = np.append(cross, 0.0)
+    cross[ring_off[1:] - 1] = 0.0  # no term joins one ring's last vertex to the next ring
+    starts = ring_off[:-1]
+    nonempty = coords_per_ring > 0
+    ring_area = np.zeros(len(starts))
+    ring_area[nonempty] = np.abs(np.add.reduceat(cross, starts[nonempty])) / 2
+    # the first ring of each part is its exterior; the others are holes
+    exterior = np.zeros(len(starts), dtype=bool)
+    exterior[part_off[:-1][rings_per_part > 0]] = True
+    signed = np.where(exterior, ring_area, -ring_area)
+    return np.bincount(geom_of_ring, weights=signed, minlength=len(geoms))
 
 
 def geodesic_length(geoms: np.ndarray) -> np.ndarray:

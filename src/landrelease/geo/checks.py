@@ -111,13 +111,7 @@ def _swap(geoms: np.ndarray) -> np.ndarray:
 
 def _in_range(b: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore"):
-        return (
-            np.isfinite(b).all(axis=1)
-            & (b[:, 0] >= -180)
-            & (b[:, 2] <= 180)
-            & (b[:, 1] >= -90)
-            & (b[:, 3] <= 90)
-        )
+        return np.isfinite(b).all(axis=1) & (b[:, 0] >= -180) & (b[:, 2] <= 180) & (b[:, 1] >= -90) & (b[:, 3] <= 90)
 
 
 def _in_domain(b: np.ndarray, crs: str | None) -> np.ndarray:
@@ -155,9 +149,7 @@ def _flatten(g: shapely.Geometry) -> list[shapely.Geometry]:
     return [] if g.is_empty else [g]
 
 
-def _convert_collections(
-    geoms: np.ndarray, type_id: np.ndarray, expected: GeomType, notes: list[str]
-) -> None:
+def _convert_collections(geoms: np.ndarray, type_id: np.ndarray, expected: GeomType, notes: list[str]) -> None:
     """GeometryCollection of one family → Multi*; one-point MultiPoint → Point (in place)."""
     allowed = _ACCEPTED[expected]
     for row in np.flatnonzero((type_id == _GC) | ((type_id == _MPOINT) & (_MPOINT not in allowed))):
@@ -181,14 +173,10 @@ def _convert_collections(
         else:
             continue
         if type_id[row] in allowed:
-            notes.append(
-                f"feature {row + 1}: GeometryCollection stored as {_TYPE_NAMES[type_id[row]]}"
-            )
+            notes.append(f"feature {row + 1}: GeometryCollection stored as {_TYPE_NAMES[type_id[row]]}")
 
 
-def _check_family(
-    geoms: np.ndarray, type_id: np.ndarray, present: np.ndarray, expected: GeomType, kind: str
-) -> None:
+def _check_family(geoms: np.ndarray, type_id: np.ndarray, present: np.ndarray, expected: GeomType, kind: str) -> None:
     allowed = _ACCEPTED[expected]
     wrong = present & ~np.isin(type_id, allowed)
     if not wrong.any():
@@ -214,9 +202,7 @@ def _reproject(
 ) -> np.ndarray:
     """Rule 5: reproject to WGS84, reject out-of-range and swapped coordinates."""
     geographic = crs is None or parse_crs(crs).is_geographic
-    axes, order = (
-        ("latitude and longitude", "lon/lat") if geographic else ("easting and northing", "x/y")
-    )
+    axes, order = ("latitude and longitude", "lon/lat") if geographic else ("easting and northing", "x/y")
     raw = _swap(geoms) if swap_axes else geoms
     wgs = to_wgs84(raw, crs)
     b = shapely.bounds(wgs)
@@ -227,8 +213,7 @@ def _reproject(
         if alt_ok.any() and swap_axes:
             raise _fail(
                 rows[alt_ok],
-                f"coordinates are out of range once swapped: the file looks {order} already; "
-                "do not use --swap-axes",
+                f"coordinates are out of range once swapped: the file looks {order} already; do not use --swap-axes",
             )
         if alt_ok.any():
             raise _fail(
@@ -247,13 +232,11 @@ def _reproject(
             x, y = raw_b[0, 0], raw_b[0, 1]
             raise _fail(
                 rows,
-                f"coordinates (e.g. {x:g} {y:g}) are outside longitude -180..180 / latitude "
-                "-90..90; check the CRS",
+                f"coordinates (e.g. {x:g} {y:g}) are outside longitude -180..180 / latitude -90..90; check the CRS",
             )
         raise _fail(
             rows,
-            f"coordinates fall outside the area where the declared CRS {crs} is defined; "
-            "check the CRS",
+            f"coordinates fall outside the area where the declared CRS {crs} is defined; check the CRS",
         )
     if region is not None and not swap_axes:
         outside = present & ~_within(b, region)
@@ -297,9 +280,7 @@ def _distinct_ring_vertices(g: shapely.Geometry) -> int:
     return min(len(np.unique(shapely.get_coordinates(r)[:-1], axis=0)) for r in rings)
 
 
-def _check_polygons(
-    geoms: np.ndarray, rows: np.ndarray, repaired: np.ndarray, notes: list[str]
-) -> None:
+def _check_polygons(geoms: np.ndarray, rows: np.ndarray, repaired: np.ndarray, notes: list[str]) -> None:
     """Rules 6 and 7 on the polygonal rows (in place)."""
     if len(rows) == 0:
         return
@@ -314,8 +295,7 @@ def _check_polygons(
             problems.append(
                 (
                     row,
-                    "has a ring with fewer than 3 distinct vertices; a polygon "
-                    "needs at least 3 corners",
+                    "has a ring with fewer than 3 distinct vertices; a polygon needs at least 3 corners",
                 )
             )
             continue

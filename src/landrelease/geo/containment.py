@@ -22,9 +22,7 @@ from landrelease.geo.local import project_equal_area
 __all__ = ["clip", "clip_many", "excess_outside", "excess_outside_many"]
 
 
-def excess_outside_many(
-    inner: np.ndarray, outer: np.ndarray, tolerance_m: float = 0.0
-) -> np.ndarray:
+def excess_outside_many(inner: np.ndarray, outer: np.ndarray, tolerance_m: float = 0.0) -> np.ndarray:
     """Area (m²) of each ``inner[k]`` lying more than ``tolerance_m`` outside ``outer[k]``.
 
     Arrays are aligned pair by pair. NaN where either geometry is missing.
@@ -51,9 +49,7 @@ def excess_outside_many(
     return out
 
 
-def excess_outside(
-    inner: shapely.Geometry, outer: shapely.Geometry, tolerance_m: float = 0.0
-) -> float:
+def excess_outside(inner: shapely.Geometry, outer: shapely.Geometry, tolerance_m: float = 0.0) -> float:
     """Area (m²) of ``inner`` lying more than ``tolerance_m`` metres outside ``outer``."""
     arr = np.empty(1, dtype=object)
     arr2 = np.empty(1, dtype=object)

@@ -19,9 +19,7 @@ from landrelease.geo.area import geodesic_area
 __all__ = ["find_duplicates", "find_overlaps"]
 
 
-def find_overlaps(
-    geoms: np.ndarray, min_overlap_m2: float = 1.0
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def find_overlaps(geoms: np.ndarray, min_overlap_m2: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs of features whose interiors overlap by at least ``min_overlap_m2`` (geodesic m²).
 
     Returns ``(i, j, overlap_m2)`` with ``i < j``, sorted by (i, j). Polygons that only touch
@@ -61,13 +59,7 @@ def find_duplicates(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     groups: dict[bytes, list[int]] = defaultdict(list)
     for row, key in zip(present.tolist(), wkb.tolist(), strict=True):
         groups[key].append(row)
-    pairs = [
-        (a, b)
-        for rows in groups.values()
-        if len(rows) > 1
-        for k, a in enumerate(rows)
-        for b in rows[k + 1 :]
-    ]
+    pairs = [(a, b) for rows in groups.values() if len(rows) > 1 for k, a in enumerate(rows) for b in rows[k + 1 :]]
     if not pairs:
         return np.empty(0, np.intp), np.empty(0, np.intp)
     arr = np.array(sorted(pairs), dtype=np.intp)
