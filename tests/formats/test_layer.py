@@ -106,3 +106,17 @@ def test_zip_holding_a_geopackage(tmp_path: Path) -> None:
     with zipfile.ZipFile(tmp_path / "a.zip", "w") as z:
         z.write(tmp_path / "a.gpkg", "a.gpkg")
     assert read_layer(tmp_path / "a.zip").columns["n"] == [1, 2, 3]
+
+
+def test_wrong_encoding_given() -> None:
+    bad = Path(__file__).parents[1] / "data" / "bad" / "cp1251.csv"
+    with pytest.raises(ValidationError, match="cannot be decoded as utf-16"):
+        read_layer(bad, encoding="utf-16")
+    with pytest.raises(ValidationError, match="unknown encoding 'nonsense'"):
+        read_layer(bad, encoding="nonsense")
+
+
+def test_shapefile_cuts_long_attribute_names(tmp_path: Path) -> None:
+    """A documented limit of the format: DBF field names have at most 10 characters."""
+    path = write_layer(tmp_path / "x.zip", POINTS[:1], {"survey_identifier": [5]})
+    assert read_layer(path).columns == {"survey_ide": [5]}

@@ -212,4 +212,7 @@ def test_100k_rows_parse_in_a_few_seconds() -> None:
     b = layer_to_batch(HAZARDOUS_AREA, layer)
     elapsed = time.perf_counter() - start
     assert len(b) == n and b.columns["status"][0] in ("open", "closed", "handed_over")
-    assert elapsed < 5.0, elapsed
+    # ~1.5 s on an idle 2-core machine; the bound leaves room for a loaded CI box
+    assert elapsed < 10.0, elapsed
+    b.columns["dev_susp"][0].append("x")  # rows do not share one list
+    assert "x" not in (b.columns["dev_susp"][1] or [])

@@ -19,16 +19,12 @@ TOLERANCE = {"kml": 1e-9, "csv": 1e-9}
 
 
 def hazard_batch() -> Batch:
-    poly = shapely.Polygon(
-        [(35.1, 48.2), (35.1234567891234, 48.2), (35.12, 48.2123456789), (35.1, 48.2)]
-    )
+    poly = shapely.Polygon([(35.1, 48.2), (35.1234567891234, 48.2), (35.12, 48.2123456789), (35.1, 48.2)])
     holed = shapely.Polygon(
         [(30.0, 50.0), (30.01, 50.0), (30.01, 50.01), (30.0, 50.01), (30.0, 50.0)],
         holes=[[(30.002, 50.002), (30.002, 50.004), (30.004, 50.004), (30.004, 50.002)]],
     )
-    multi = shapely.MultiPolygon(
-        [shapely.box(36.0, 47.0, 36.001, 47.001), shapely.box(36.01, 47.01, 36.011, 47.0123)]
-    )
+    multi = shapely.MultiPolygon([shapely.box(36.0, 47.0, 36.001, 47.001), shapely.box(36.01, 47.01, 36.011, 47.0123)])
     geoms = np.array([poly, holed, multi], dtype=object)
     cols = {
         "code": ["HA-2026-000001", "HA-2026-000002", None],

@@ -97,7 +97,7 @@ _LIBKML_CONFIG = {
     "LIBKML_END_FIELD": "kml_end",
 }
 
-_INT = re.compile(r"-?(0|[1-9][0-9]*)\Z")
+_INT = re.compile(r"(0|-?[1-9][0-9]*)\Z")
 _FLOAT = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\Z")
 
 
@@ -131,8 +131,7 @@ def _driver_for(path: str | os.PathLike[str]) -> str:
     ext = extension(path)
     if ext not in _DRIVERS:
         raise ValidationError(
-            f"cannot read or write '{Path(path).name}': unknown file type '{ext or '(none)'}'; "
-            f"{SUPPORTED}"
+            f"cannot read or write '{Path(path).name}': unknown file type '{ext or '(none)'}'; {SUPPORTED}"
         )
     return _DRIVERS[ext]
 
@@ -208,6 +207,11 @@ def read_layer(
                 **open_options,
             )
     except UnicodeDecodeError as exc:
+        if encoding:
+            raise ValidationError(
+                f"attribute text in {name} cannot be decoded as {encoding}: give its real "
+                f"encoding, e.g. --encoding {guess_encoding(exc.object)}"
+            ) from None
         raise ValidationError(_encoding_message(name, exc.object)) from None
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise ValidationError(_gdal_message(name, str(exc))) from None
@@ -219,9 +223,7 @@ def read_layer(
         raise ValidationError(_gdal_message(name, str(exc))) from None
     except (LookupError, ValueError) as exc:  # unknown encoding name and the like
         if encoding and "encoding" in str(exc).lower():
-            raise ValidationError(
-                f"unknown encoding '{encoding}'; use e.g. cp1251, latin1, utf-8"
-            ) from None
+            raise ValidationError(f"unknown encoding '{encoding}'; use e.g. cp1251, latin1, utf-8") from None
         raise ValidationError(_gdal_message(name, str(exc))) from None
 
     fields = [str(f) for f in meta["fields"]]
@@ -252,8 +254,7 @@ def read_layer(
     if geometry and wkb is None:
         if driver == "CSV":
             raise ValidationError(
-                f"{name} has no geometry column: add a WKT column (named wkt or geometry) or "
-                "lon and lat columns"
+                f"{name} has no geometry column: add a WKT column (named wkt or geometry) or lon and lat columns"
             )
         raise ValidationError(f"{name} has no geometry")
 
@@ -275,9 +276,7 @@ def _zip_source(p: Path) -> tuple[str, bool, str]:
         with zipfile.ZipFile(p) as z:
             names = [n for n in z.namelist() if not n.endswith("/") and "__MACOSX" not in n]
     except (zipfile.BadZipFile, OSError):
-        raise ValidationError(
-            f"cannot read {p.name}: the zip is truncated or not a zip file"
-        ) from None
+        raise ValidationError(f"cannot read {p.name}: the zip is truncated or not a zip file") from None
     lower = {n.lower(): n for n in names}
     shps = [n for n in names if n.lower().endswith(".shp")]
     if len(shps) > 1:
@@ -293,18 +292,12 @@ def _zip_source(p: Path) -> tuple[str, bool, str]:
                     ".prj (and .cpg) together"
                 )
         return f"/vsizip/{p}/{shp}", stem + ".cpg" not in lower, "ESRI Shapefile"
-    others = [
-        n for n in names if extension(n) in _DRIVERS and extension(n) not in (".zip", ".shp.zip")
-    ]
+    others = [n for n in names if extension(n) in _DRIVERS and extension(n) not in (".zip", ".shp.zip")]
     if len(others) == 1:
         return f"/vsizip/{p}/{others[0]}", False, _DRIVERS[extension(others[0])]
     if any(n.lower().endswith((".dbf", ".shx", ".prj")) for n in names):
-        raise ValidationError(
-            f"the zipped Shapefile {p.name} lacks its .shp: zip all of .shp .shx .dbf .prj together"
-        )
-    raise ValidationError(
-        f"{p.name} holds no Shapefile (.shp) nor one other vector file; {SUPPORTED}"
-    )
+        raise ValidationError(f"the zipped Shapefile {p.name} lacks its .shp: zip all of .shp .shx .dbf .prj together")
+    raise ValidationError(f"{p.name} holds no Shapefile (.shp) nor one other vector file; {SUPPORTED}")
 
 
 def _check_shapefile_parts(folder: Path, stem: str, name: str) -> None:
@@ -312,8 +305,7 @@ def _check_shapefile_parts(folder: Path, stem: str, name: str) -> None:
     for part in (".dbf", ".shx"):
         if part not in present:
             raise ValidationError(
-                f"the Shapefile {name} lacks its {part}: keep .shp .shx .dbf .prj together "
-                "(or send them zipped)"
+                f"the Shapefile {name} lacks its {part}: keep .shp .shx .dbf .prj together (or send them zipped)"
             )
 
 
@@ -339,9 +331,7 @@ def _choose_layer(source: str, name: str, layer: str | None) -> str | None:
     if not names:
         raise ValidationError(f"{name} holds no layer: nothing to import")
     if len(names) > 1:
-        raise ValidationError(
-            f"{name} holds several layers ({', '.join(names)}): say which one (--layer NAME)"
-        )
+        raise ValidationError(f"{name} holds several layers ({', '.join(names)}): say which one (--layer NAME)")
     return names[0]
 
 
@@ -365,8 +355,7 @@ def _gdal_message(name: str, detail: str) -> str:
 def _encoding_message(name: str, raw: bytes | Any) -> str:
     guess = guess_encoding(raw if isinstance(raw, bytes | bytearray) else b"")
     return (
-        f"attribute text in {name} is not UTF-8: give its encoding, e.g. --encoding {guess} "
-        "(or save the file as UTF-8)"
+        f"attribute text in {name} is not UTF-8: give its encoding, e.g. --encoding {guess} (or save the file as UTF-8)"
     )
 
 
@@ -586,9 +575,7 @@ def write_layer(
         pyogrio.errors.GeometryError,
         pyogrio.errors.CRSError,
     ) as exc:
-        raise ValidationError(
-            f"cannot write {dest.name}: {' '.join(str(exc).split())[:160]}"
-        ) from None
+        raise ValidationError(f"cannot write {dest.name}: {' '.join(str(exc).split())[:160]}") from None
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
     return dest
@@ -649,23 +636,17 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _to_array(
-    values: Sequence[Any], ftype: str, driver: str
-) -> tuple[np.ndarray, np.ndarray | None]:
+def _to_array(values: Sequence[Any], ftype: str, driver: str) -> tuple[np.ndarray, np.ndarray | None]:
     """Column values → (numpy array pyogrio writes, null mask)."""
     if ftype not in FIELD_TYPES:
         raise ValueError(f"unknown field type {ftype!r}; use one of {FIELD_TYPES}")
     items = list(values)
-    null = np.array(
-        [v is None or (isinstance(v, float) and math.isnan(v)) for v in items], dtype=bool
-    )
+    null = np.array([v is None or (isinstance(v, float) and math.isnan(v)) for v in items], dtype=bool)
     # text formats: write numbers as text we control (repr keeps every digit of a float)
     if driver == "CSV" or (driver == "LIBKML" and ftype == "float"):
         ftype = "text"
     if ftype == "int":
-        arr = np.array(
-            [0 if m else int(v) for v, m in zip(items, null, strict=True)], dtype=np.int64
-        )
+        arr = np.array([0 if m else int(v) for v, m in zip(items, null, strict=True)], dtype=np.int64)
     elif ftype == "float":
         arr = np.array([np.nan if m else float(v) for v, m in zip(items, null, strict=True)])
     elif ftype == "bool":
@@ -682,9 +663,7 @@ def _to_array(
             dtype="datetime64[ms]",
         )
     else:
-        arr = np.array(
-            [None if m else _text(v) for v, m in zip(items, null, strict=True)], dtype=object
-        )
+        arr = np.array([None if m else _text(v) for v, m in zip(items, null, strict=True)], dtype=object)
         return arr, None
     return arr, null if null.any() else None
 

@@ -83,11 +83,7 @@ class Mapping:
             for name in names:
                 if name not in allowed:
                     derived = name in ent.names
-                    why = (
-                        "is computed by the system, not imported"
-                        if derived
-                        else (f"is not a field of {ent.kind}")
-                    )
+                    why = "is computed by the system, not imported" if derived else (f"is not a field of {ent.kind}")
                     raise ValidationError(
                         f"{self.source}: [{section}] {name} {why}; fields are: "
                         f"{', '.join(f.name for f in ent.input_fields)}"
@@ -102,9 +98,7 @@ def _fail(source: str, key: str, message: str) -> ValidationError:
     return ValidationError(f"{source}: {key} {message}")
 
 
-def parse_mapping(
-    data: dict[str, Any], *, source: str = "mapping", ent: Entity | None = None
-) -> Mapping:
+def parse_mapping(data: dict[str, Any], *, source: str = "mapping", ent: Entity | None = None) -> Mapping:
     """Build a Mapping from parsed TOML; ``ent`` (or the mapping's ``kind``) checks field names."""
     unknown = set(data) - _TOP_KEYS
     if unknown:
@@ -126,11 +120,7 @@ def parse_mapping(
         raise _fail(source, "[fields]", 'must be a table of field = "source column"')
     for name, col in fields.items():
         cols = [col] if isinstance(col, str) else col
-        if (
-            not isinstance(cols, list)
-            or not cols
-            or not all(isinstance(c, str) and c for c in cols)
-        ):
+        if not isinstance(cols, list) or not cols or not all(isinstance(c, str) and c for c in cols):
             raise _fail(source, f"fields.{name}", "must be a column name or a list of column names")
         m.fields[name] = list(cols)
 

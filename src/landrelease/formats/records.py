@@ -16,6 +16,7 @@ None.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import math
@@ -69,13 +70,10 @@ def layer_to_batch(ent: Entity, layer: Layer, mapping: Mapping | None = None) ->
         src = find(col)
         if src is None:
             raise ValidationError(
-                f"{m.source}: [where] {col}: {label} has no such column; its columns are: "
-                f"{_list(cols)}"
+                f"{m.source}: [where] {col}: {label} has no such column; its columns are: {_list(cols)}"
             )
         wanted = {a.strip().lower() for a in allowed}
-        keep &= np.array(
-            [v is not None and str(v).strip().lower() in wanted for v in cols[src]], dtype=bool
-        )
+        keep &= np.array([v is not None and str(v).strip().lower() in wanted for v in cols[src]], dtype=bool)
     rows = np.flatnonzero(keep)
     every = len(rows) == layer.n
 
@@ -88,8 +86,7 @@ def layer_to_batch(ent: Entity, layer: Layer, mapping: Mapping | None = None) ->
     if m.fields and not any(find(c) for cands in m.fields.values() for c in cands):
         wanted = [c for cands in m.fields.values() for c in cands]
         raise ValidationError(
-            f"{m.source}: none of the columns it maps ({_list(wanted)}) is in {label}; its "
-            f"columns are: {_list(cols)}"
+            f"{m.source}: none of the columns it maps ({_list(wanted)}) is in {label}; its columns are: {_list(cols)}"
         )
     used = set(ignored)
     sources: dict[str, str | None] = {}
@@ -139,9 +136,7 @@ def layer_to_batch(ent: Entity, layer: Layer, mapping: Mapping | None = None) ->
         out[f.name] = parsed
         for i, message in bad:
             row = int(rows[i]) + 1
-            errors.append(
-                (row, order, {"row": row, "field": f.name, "column": src, "message": message})
-            )
+            errors.append((row, order, {"row": row, "field": f.name, "column": src, "message": message}))
 
     if errors:
         errors.sort(key=lambda e: (e[0], e[1]))
@@ -202,11 +197,7 @@ class _ValueMap:
         hit = self.get(raw)
         if hit is not _MISS:
             return hit
-        if (
-            f.type == FieldType.VOCAB_LIST
-            and isinstance(raw, str)
-            and not raw.strip().startswith("[")
-        ):
+        if f.type == FieldType.VOCAB_LIST and isinstance(raw, str) and not raw.strip().startswith("["):
             items = [i for i in raw.replace(";", ",").split(",") if i.strip()]
             return [h if (h := self.get(i)) is not _MISS else i.strip() for i in items]
         return raw
@@ -216,14 +207,13 @@ def _parse_one(f: Field, raw: Any, vmap: _ValueMap) -> Any:
     return f.parse(vmap.apply(f, raw))
 
 
-def _parse_column(
-    f: Field, values: list[Any], vmap: _ValueMap
-) -> tuple[list[Any], list[tuple[int, str]]]:
+def _parse_column(f: Field, values: list[Any], vmap: _ValueMap) -> tuple[list[Any], list[tuple[int, str]]]:
     """Parse a column; distinct values are parsed once (vocabularies repeat a handful of codes)."""
     memo: dict[tuple[type, Any], tuple[bool, Any]] = {}
     out: list[Any] = [None] * len(values)
     bad: list[tuple[int, str]] = []
-    listy = f.type in (FieldType.VOCAB_LIST, FieldType.JSON)
+    # rows must not share one mutable value: a vocabulary list or a JSON document
+    copier = list if f.type == FieldType.VOCAB_LIST else _copy if f.type == FieldType.JSON else None
     for i, raw in enumerate(values):
         key = (type(raw), raw)
         try:
@@ -239,24 +229,18 @@ def _parse_column(
                 memo[key] = hit
         ok, value = hit
         if ok:
-            out[i] = _copy(value) if listy else value
+            out[i] = copier(value) if copier is not None and value is not None else value
         else:
             bad.append((i, value))
     return out, bad
 
 
 def _copy(value: Any) -> Any:
-    if isinstance(value, list | dict):
-        return json.loads(json.dumps(value))
-    return value
+    return copy.deepcopy(value) if isinstance(value, list | dict) else value
 
 
 def _describe(err: dict[str, Any]) -> str:
-    where = (
-        err["field"]
-        if err["column"] == err["field"]
-        else f"{err['field']} (column '{err['column']}')"
-    )
+    where = err["field"] if err["column"] == err["field"] else f"{err['field']} (column '{err['column']}')"
     return f"row {err['row']}, {where}: {err['message']}"
 
 
@@ -269,9 +253,7 @@ def _file_label(layer: Layer) -> str:
 def _list(names: Any) -> str:
     names = list(names)
     shown = ", ".join(f"'{n}'" for n in names[:25])
-    return (
-        shown + (f" (and {len(names) - 25} more)" if len(names) > 25 else "") if names else "(none)"
-    )
+    return shown + (f" (and {len(names) - 25} more)" if len(names) > 25 else "") if names else "(none)"
 
 
 def _code(raw: Any) -> str | None:
@@ -308,9 +290,7 @@ def _attrs_json(raw: Any, label: str, row: int) -> dict[str, Any]:
     except json.JSONDecodeError:
         value = None
     if not isinstance(value, dict):
-        raise ValidationError(
-            f"{label}: row {row}, attrs: must be a JSON object of extra attributes"
-        )
+        raise ValidationError(f"{label}: row {row}, attrs: must be a JSON object of extra attributes")
     return value
 
 
@@ -389,9 +369,7 @@ def _export_value(f: Field, value: Any) -> Any:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if f.type == FieldType.VOCAB_LIST:
-        items = (
-            [str(getattr(v, "value", v)) for v in value] if not isinstance(value, str) else [value]
-        )
+        items = [str(getattr(v, "value", v)) for v in value] if not isinstance(value, str) else [value]
         return ",".join(items) if items else None
     if f.type == FieldType.JSON:
         return json.dumps(value, ensure_ascii=False)
