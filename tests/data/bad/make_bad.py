@@ -47,9 +47,7 @@ def write_text(name: str, text: str, encoding: str = "utf-8") -> None:
     (HERE / name).write_bytes(text.encode(encoding))
 
 
-def shapefile_zip(
-    name: str, *, encoding: str, drop: tuple[str, ...] = (), cpg: bool = True
-) -> None:
+def shapefile_zip(name: str, *, encoding: str, drop: tuple[str, ...] = (), cpg: bool = True) -> None:
     tmp = Path(tempfile.mkdtemp())
     try:
         geoms = shapely.to_wkb(np.array([shapely.box(35.1, 48.2, 35.11, 48.21)], dtype=object))
@@ -124,9 +122,7 @@ def main() -> None:
             ]
         ),
     )
-    write_text(
-        "projected_no_crs.csv", "name,haz_type,status,x,y\nUTM point,sha,open,407000.5,5340000.25\n"
-    )
+    write_text("projected_no_crs.csv", "name,haz_type,status,x,y\nUTM point,sha,open,407000.5,5340000.25\n")
     write_text(
         "empty_geometries.geojson",
         feature_collection(
@@ -180,9 +176,7 @@ def main() -> None:
     full.unlink()
     text = feature_collection(
         [
-            feature(
-                square(35.0 + i / 100, 48.0, 0.005), name=f"area {i}", haz_type="sha", status="open"
-            )
+            feature(square(35.0 + i / 100, 48.0, 0.005), name=f"area {i}", haz_type="sha", status="open")
             for i in range(20)
         ]
     )
