@@ -22,6 +22,7 @@ from landrelease.errors import ValidationError
 from landrelease.formats.layer import read_layer, write_layer
 from landrelease.formats.mapping import Mapping, load_mapping
 from landrelease.formats.records import batch_to_columns, layer_to_batch
+from landrelease.geo.crs import is_wgs84
 from landrelease.service.store import Store
 from landrelease.service.write import Progress, WriteResult, write_batch
 from landrelease.store import repo
@@ -75,7 +76,10 @@ def import_file(
         batch.geoms = None
     if synthetic:
         batch.columns["synthetic"] = [True] * len(batch)
-    return write_batch(store, batch, crs=lay.crs, swap_axes=swap_axes, note=f"import of {p.name}", progress=progress)
+    # A declared WGS84 (GeoJSON always declares it) is treated like no CRS, so that projected
+    # coordinates in such a file get the "give its CRS with --crs" message.
+    file_crs = None if lay.crs is None or is_wgs84(lay.crs) else lay.crs
+    return write_batch(store, batch, crs=file_crs, swap_axes=swap_axes, note=f"import of {p.name}", progress=progress)
 
 
 def read_batch(store: Store, kind: str, *, geometry: str = "perimeter") -> Batch:

@@ -85,31 +85,12 @@ def _prepare_geoms(
 ) -> tuple[np.ndarray | None, list[str]]:
     if entity.geom is None:
         return None, []
-    n = len(batch)
-    geoms = batch.geoms if batch.geoms is not None else np.full(n, None, dtype=object)
-    present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
-    if entity.geom_required and not present.all():
-        row = int(np.flatnonzero(~present)[0]) + 1
-        raise ValidationError(
-            f"feature {row}: has no geometry; every {entity.kind.replace('_', ' ')} needs a {entity.geom.value}",
-        )
-    out = np.full(n, None, dtype=object)
-    notes: list[str] = []
-    if present.any():
-        idx = np.flatnonzero(present)
-        prepared = prepare(geoms[idx], entity.geom, crs=crs, swap_axes=swap_axes, region=region)
-        out[idx] = prepared.geoms
-        notes = list(prepared.notes)
-        if not present.all():  # messages count features of the whole input
-            notes = [_renumber(note, idx) for note in notes]
-    return out, notes
-
-
-def _renumber(note: str, idx: np.ndarray) -> str:
-    head, sep, tail = note.partition(":")
-    if head.startswith("feature ") and head[8:].isdigit():
-        return f"feature {int(idx[int(head[8:]) - 1]) + 1}{sep}{tail}"
-    return note
+    geoms = batch.geoms if batch.geoms is not None else np.full(len(batch), None, dtype=object)
+    prepared = prepare(
+        geoms, entity.geom, crs=crs, swap_axes=swap_axes, region=region,
+        required=entity.geom_required, kind=entity.plural.replace("_", " "),
+    )
+    return prepared.geoms, list(prepared.notes)
 
 
 def _resolve_refs(conn: Connection, batch: Batch, codes: list[str]) -> dict[str, list[str | None]]:

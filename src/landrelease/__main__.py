@@ -1,0 +1,3 @@
+from landrelease.cli.main import main
+
+main()
