@@ -30,6 +30,8 @@ from landrelease.geo.containment import excess_outside
 DEFAULT_TOLERANCE_M = 2.0
 #: A remaining area below this (m²) counts as fully released: slivers of float noise, not hazard.
 FULLY_RELEASED_M2 = 1.0
+#: Excess below this (m²) beyond the tolerance is floating-point noise along shared edges.
+NOISE_M2 = 0.1
 
 #: Which activity may produce which release product (IMAS 07.11 §5).
 RELEASE_BY_ACTIVITY: dict[ReleaseType, frozenset[ActivityType]] = {
@@ -158,14 +160,14 @@ def apply_release(
     if remaining is None or remaining.is_empty:
         raise ValidationError(f"{code} has no hazardous land left to release", field="area")
     outside_area = excess_outside(released, original, tolerance_m)
-    if outside_area > 0:
+    if outside_area > NOISE_M2:
         raise ValidationError(
             f"the released polygon extends {outside_area:,.0f} m² outside {code} (more than {tolerance_m:g} m "
             "beyond its perimeter); released land must lie within its hazardous area",
             field="geometry",
         )
     overlap = excess_outside(released, remaining, tolerance_m)
-    if overlap > 0:
+    if overlap > NOISE_M2:
         raise ValidationError(
             f"the released polygon overlaps {overlap:,.0f} m² of land already released from {code}; "
             "each piece of land is released once",
