@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 
 from landrelease.errors import ValidationError
+from landrelease.planning import schedule as schedule_module
 from landrelease.planning.instance import Instance, core_family
 from landrelease.planning.schedule import (
     _LocalSearch,
@@ -128,3 +129,29 @@ def test_move_and_swap_deltas_are_exact(inst):
                 swapped[a], swapped[b] = team[b], team[a]
                 want = evaluate(inst, swapped).objective - base
                 assert ls.swap_val[k, ll] == pytest.approx(want, rel=1e-9, abs=1e-6)
+
+
+def test_candidate_list_swaps_are_exact_and_local_search_stays_feasible(monkeypatch):
+    # Large instances restrict swaps to each job's best move targets; force that mode here.
+    monkeypatch.setattr(schedule_module, "SWAP_PAIRS", 0)
+    monkeypatch.setattr(schedule_module, "SWAP_TEAMS", 2)
+    inst = core_family(60, 5, seed=4)
+    team = list_schedule(inst).team
+    ls = _LocalSearch(inst, team)
+    base = evaluate(inst, team).objective
+    ls.swaps(eps=np.inf)
+    checked = 0
+    for k in range(inst.n_teams):
+        for ll in range(k + 1, inst.n_teams):
+            if np.isfinite(ls.swap_val[k, ll]):
+                a, b = ls.swap_a[k, ll], ls.swap_b[k, ll]
+                assert {team[a], team[b]} == {k, ll}
+                swapped = team.copy()
+                swapped[a], swapped[b] = team[b], team[a]
+                want = evaluate(inst, swapped).objective - base
+                assert ls.swap_val[k, ll] == pytest.approx(want, rel=1e-9, abs=1e-6)
+                checked += 1
+    assert checked > 0
+    s = iterated_local_search(inst, list_schedule(inst), patience=10)
+    check_feasible(inst, s)
+    assert s.objective <= local_search(inst, list_schedule(inst)).objective * (1 + 1e-12)

@@ -19,6 +19,11 @@ import numpy as np
 from landrelease.errors import ValidationError
 from landrelease.planning.instance import Instance
 
+#: Swap neighbourhood: all pairs (a on k, b elsewhere) up to this many per team, else candidates
+#: from each job's `SWAP_TEAMS` best move targets.
+SWAP_PAIRS = 250_000
+SWAP_TEAMS = 8
+
 
 @dataclass(frozen=True)
 class Schedule:
@@ -198,39 +203,82 @@ class _LocalSearch:
         return total
 
     def _swap_block(self, k: int) -> None:
-        """Best swap between team k and every other team: refresh row and column k of the cache."""
+        """Best swap between team k and each other team, merged into the pair cache.
+
+        Every pair (a on k, b elsewhere) when that is at most `SWAP_PAIRS` pairs; above that, b
+        ranges only over the teams of a's `SWAP_TEAMS` best moves (candidate lists keep large
+        instances at O(n) work per changed team).
+        """
         w, pf, key, team = self.w, self.pf, self.key, self.team
-        self.swap_val[k, :] = np.inf
-        self.swap_val[:, k] = np.inf
         a = self.order[k]
         b = np.flatnonzero((team != k) & self.elig[:, k])
         if a.size == 0 or b.size == 0:
             return
-        b = b[np.argsort(team[b], kind="stable")]
-        tb = team[b]
-        ins_a = self.I[a[:, None], tb[None, :]]  # a into b's team (b still there)
-        before_k = key[a, k][:, None] < key[b, k][None, :]
-        corr_k = np.where(before_k, w[b][None, :] * pf[a, k][:, None], pf[b, k][None, :] * w[a][:, None])
-        key_al = key[a[:, None], tb[None, :]]
-        pf_al = pf[a[:, None], tb[None, :]]
-        before_l = key[b, tb][None, :] < key_al
-        corr_l = np.where(before_l, w[a][:, None] * pf[b, tb][None, :], pf_al * w[b][None, :])
-        with np.errstate(invalid="ignore"):
-            d = self.R[a][:, None] + self.R[b][None, :] + self.I[b, k][None, :] + ins_a
-            d = d - corr_k - corr_l
-        d = np.where(np.isfinite(ins_a), d, np.inf)
-        row = np.argmin(d, axis=0)
-        col_val = d[row, np.arange(b.size)]
-        pick = np.lexsort((col_val, tb))  # per team l, its best column comes first
-        first = pick[np.r_[True, tb[pick][1:] != tb[pick][:-1]]]
-        ls = tb[first]
-        self.swap_val[k, ls] = self.swap_val[ls, k] = col_val[first]
-        self.swap_a[k, ls] = self.swap_a[ls, k] = a[row[first]]
-        self.swap_b[k, ls] = self.swap_b[ls, k] = b[first]
+        if a.size * b.size <= SWAP_PAIRS:
+            tb = team[b]
+            ins_a = self.I[a[:, None], tb[None, :]]  # a into b's team (b still there)
+            corr_k = np.where(
+                key[a, k][:, None] < key[b, k][None, :],
+                w[b][None, :] * pf[a, k][:, None],
+                pf[b, k][None, :] * w[a][:, None],
+            )
+            key_al = key[a[:, None], tb[None, :]]
+            pf_al = pf[a[:, None], tb[None, :]]
+            corr_l = np.where(
+                key[b, tb][None, :] < key_al,
+                w[a][:, None] * pf[b, tb][None, :],
+                pf_al * w[b][None, :],
+            )
+            with np.errstate(invalid="ignore"):
+                d = self.R[a][:, None] + self.R[b][None, :] + self.I[b, k][None, :] + ins_a
+                d = d - corr_k - corr_l
+            d = np.where(np.isfinite(ins_a), d, np.inf)
+            row = np.argmin(d, axis=0)  # best a for each b
+            ai, bi, d = a[row], b, d[row, np.arange(b.size)]
+        else:
+            ai, bi = self._candidate_pairs(a, b[np.argsort(team[b], kind="stable")])
+            tb = team[bi]
+            ins_a = self.I[ai, tb]
+            ok = np.isfinite(ins_a)
+            ai, bi, tb, ins_a = ai[ok], bi[ok], tb[ok], ins_a[ok]
+            corr_k = np.where(key[ai, k] < key[bi, k], w[bi] * pf[ai, k], pf[bi, k] * w[ai])
+            corr_l = np.where(key[bi, tb] < key[ai, tb], w[ai] * pf[bi, tb], pf[ai, tb] * w[bi])
+            d = self.R[ai] + self.R[bi] + self.I[bi, k] + ins_a - corr_k - corr_l
+        tb = team[bi]
+        best = np.full(self.inst.n_teams, np.inf)
+        np.minimum.at(best, tb, d)
+        hit = np.flatnonzero((d == best[tb]) & (d < self.swap_val[k, tb]))
+        ls, first = np.unique(tb[hit], return_index=True)
+        first = hit[first]
+        self.swap_val[k, ls] = self.swap_val[ls, k] = d[first]
+        self.swap_a[k, ls] = self.swap_a[ls, k] = ai[first]
+        self.swap_b[k, ls] = self.swap_b[ls, k] = bi[first]
+
+    def _candidate_pairs(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(a, b) pairs with b on one of a's `SWAP_TEAMS` best teams to move to; b sorted by team."""
+        m = self.inst.n_teams
+        top = min(SWAP_TEAMS, m - 1)
+        delta = self.I[a]  # a's own team is inf there
+        best = np.argpartition(delta, top - 1, axis=1)[:, :top]
+        tb = self.team[b]
+        counts = np.bincount(tb, minlength=m)
+        starts = np.r_[0, np.cumsum(counts)[:-1]]
+        la = best.ravel()
+        ar = np.repeat(a, top)
+        keep = np.isfinite(delta[np.repeat(np.arange(a.size), top), la]) & (counts[la] > 0)
+        la, ar = la[keep], ar[keep]
+        reps = counts[la]
+        ai = np.repeat(ar, reps)
+        offs = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
+        bi = b[np.repeat(starts[la], reps) + offs]
+        return ai, bi
 
     def swaps(self, eps: float) -> float:
         """Apply a batch of improving swaps (a on k ↔ b on l) on disjoint team pairs."""
-        for k in np.flatnonzero(self.dirty):
+        dirty = np.flatnonzero(self.dirty)
+        self.swap_val[dirty, :] = np.inf
+        self.swap_val[:, dirty] = np.inf
+        for k in dirty:
             self._swap_block(int(k))
         self.dirty[:] = False
         iu = np.triu_indices(self.inst.n_teams, 1)
