@@ -81,3 +81,20 @@ def test_cqp_is_tight_on_the_core_family():
 def test_single_job_single_team_is_exact():
     inst = Instance(p=np.array([[4.0]]), weight=np.array([2.5]))
     assert cqp_bound(inst).value == pytest.approx(10.0)
+
+
+def test_zero_weights_give_a_zero_bound_and_zero_gap():
+    inst = Instance(p=np.array([[1.0, 2.0], [3.0, np.inf]]), weight=np.zeros(2))
+    b = cqp_bound(inst)
+    assert b.value == 0.0
+    assert b.gap(plan(inst, patience=2).objective) == 0.0
+
+
+def test_the_bound_is_valid_at_every_iteration_count():
+    # The certificate never relies on convergence: stopping early only loosens it.
+    inst = core_family(150, 8, seed=7)
+    ub = plan(inst, patience=20).objective
+    values = [cqp_bound(inst, max_iter=k, check_every=1).value for k in (0, 1, 5, 50, 500)]
+    assert all(v <= ub for v in values)
+    assert values[0] <= values[-1]
+    assert values[-1] > 0.95 * ub
