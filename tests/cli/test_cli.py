@@ -16,15 +16,20 @@ from pathlib import Path
 import pytest
 import shapely
 
-YEAR = __import__('datetime').date.today().year
+YEAR = __import__("datetime").date.today().year
 BAD = Path(__file__).parent.parent / "data" / "bad"
 
 
 def run(db: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
     env = dict(os.environ, LANDRELEASE_USER="test:cli", COLUMNS="200")
     env.pop("LANDRELEASE_DB", None)
-    proc = subprocess.run([sys.executable, "-m", "landrelease", "--db", str(db), *args],
-                          capture_output=True, text=True, env=env, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "landrelease", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     if ok:
         assert proc.returncode == 0, proc.stderr
     return proc
@@ -41,8 +46,12 @@ def one_line_error(proc: subprocess.CompletedProcess) -> str:
 
 def snapshot(db: Path) -> dict[str, int]:
     with sqlite3.connect(db) as conn:
-        names = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'rtree_%' AND name NOT LIKE 'sqlite_%'")]
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'rtree_%' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
         return {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
 
 
@@ -57,12 +66,19 @@ def _hazard_file(tmp_path: Path) -> Path:
     features = []
     for i in range(3):
         x = 35.5 + i * 0.01
-        features.append({
-            "type": "Feature",
-            "properties": {"haz_type": "SHA" if i else "cha", "status": "Open", "name": f"Area {i}",
-                           "dev_susp": "ap_mine;at_mine", "survey_ref": f"S-{i}"},
-            "geometry": shapely.geometry.mapping(shapely.box(x, 51.4, x + 0.005, 51.405)),
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "haz_type": "SHA" if i else "cha",
+                    "status": "Open",
+                    "name": f"Area {i}",
+                    "dev_susp": "ap_mine;at_mine",
+                    "survey_ref": f"S-{i}",
+                },
+                "geometry": shapely.geometry.mapping(shapely.box(x, 51.4, x + 0.005, 51.405)),
+            }
+        )
     path = tmp_path / "hazards.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
     return path
@@ -97,9 +113,16 @@ def test_check_lists_overlaps(db, tmp_path):
     src = _hazard_file(tmp_path)
     run(db, "import", str(src))
     # a second file with an area overlapping Area 0 by half
-    overlapping = {"type": "FeatureCollection", "features": [{
-        "type": "Feature", "properties": {"haz_type": "sha", "status": "open"},
-        "geometry": shapely.geometry.mapping(shapely.box(35.5025, 51.4, 35.5075, 51.405))}]}
+    overlapping = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"haz_type": "sha", "status": "open"},
+                "geometry": shapely.geometry.mapping(shapely.box(35.5025, 51.4, 35.5075, 51.405)),
+            }
+        ],
+    }
     path = tmp_path / "overlap.geojson"
     path.write_text(json.dumps(overlapping), encoding="utf-8")
     run(db, "import", str(path))

@@ -26,7 +26,7 @@ from landrelease.domain.release import (
 from landrelease.domain.vocab import ActivityType, HazardStatus, HazardType, ReleaseType
 from landrelease.errors import ValidationError
 from landrelease.geo.area import geodesic_area
-from landrelease.geo.containment import excess_outside
+from landrelease.geo.containment import clip, excess_outside
 
 ORIGIN = (35.5, 51.4)
 SPAN = 0.01  # ~700 m × 1.1 km
@@ -68,7 +68,7 @@ def test_accounting_invariants_hold_for_any_sequence(seed, requests):
             break
         # Half the requests are made legal by clipping them to the remaining land: those must be
         # accepted. Raw boxes may stick out or overlap released land: if refused, they really did.
-        req = shapely.intersection(box, remaining) if clip_first else box
+        req = clip(box, remaining) if clip_first else box
         if _area(req) < 1.0:
             continue
         try:
@@ -80,8 +80,8 @@ def test_accounting_invariants_hold_for_any_sequence(seed, requests):
         pieces.append(out.released)
         released_total += out.released_m2
         # (1) within the hazardous area (tolerance: float noise only)
-        # (overlay rounding may leave millimetre slivers: 1 cm is the test's tolerance)
-        assert excess_outside(out.released, original, 0.01) < 1e-3
+        # (lon/lat-straight edges bow by centimetres once projected: checked at 0.1 m)
+        assert excess_outside(out.released, original, 0.1) < 1e-3
         # (2) never more than the original
         assert released_total <= original_m2 * (1 + 1e-6)
         remaining = out.remaining
@@ -89,7 +89,10 @@ def test_accounting_invariants_hold_for_any_sequence(seed, requests):
         # area method (1e-5, tests/geo); the stored ledger is exactly additive (tests/service).
         rest_m2 = 0.0 if remaining is None else _area(remaining)
         assert rest_m2 + released_total == pytest.approx(original_m2, rel=5e-5, abs=1.0)
-        assert shapely.difference(original, shapely.union_all(pieces + ([remaining] if remaining else []))).area < 1e-12
+        covered = shapely.union_all(pieces + ([remaining] if remaining else []))
+        # nothing lost: planar area in lon/lat (1e-12 deg² ≈ 0.008 m² here); a geodesic measure
+        # would report the curvature between projected and lon/lat edges of collinear slivers
+        assert shapely.difference(original, covered).area < 1e-11
     # (4) pieces are disjoint
     for a, b in itertools.combinations(pieces, 2):
         assert _area(shapely.intersection(a, b)) < 1.0

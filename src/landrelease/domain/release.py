@@ -30,6 +30,9 @@ from landrelease.geo.containment import excess_outside
 DEFAULT_TOLERANCE_M = 2.0
 #: A remaining area below this (m²) counts as fully released: slivers of float noise, not hazard.
 FULLY_RELEASED_M2 = 1.0
+#: Snap-rounding grid, degrees (~0.1 mm), used only when an exact overlay fails (GEOS
+#: TopologyException on near-collinear edges that repeated releases can produce).
+OVERLAY_GRID_DEG = 1e-9
 #: Excess below this (m²) beyond the tolerance is floating-point noise along shared edges.
 NOISE_M2 = 0.1
 
@@ -159,6 +162,7 @@ def apply_release(
     """Take `released` out of `remaining`, enforcing invariants 1–3 of this module."""
     if remaining is None or remaining.is_empty:
         raise ValidationError(f"{code} has no hazardous land left to release", field="area")
+    released = _polygonal(released)
     outside_area = excess_outside(released, original, tolerance_m)
     if outside_area > NOISE_M2:
         raise ValidationError(
@@ -173,9 +177,8 @@ def apply_release(
             "each piece of land is released once",
             field="geometry",
         )
-    piece = shapely.intersection(released, remaining)
-    piece = _polygonal(piece)
-    rest = _polygonal(shapely.difference(remaining, released))
+    piece = _polygonal(_overlay(shapely.intersection, released, remaining))
+    rest = _polygonal(_overlay(shapely.difference, remaining, released))
     areas = geodesic_area(np.array([released, piece, rest], dtype=object))
     released_m2 = float(areas[1])
     if released_m2 <= 0:
@@ -190,6 +193,13 @@ def apply_release(
         fully_released=fully,
         clipped_m2=max(float(areas[0]) - released_m2, 0.0),
     )
+
+
+def _overlay(op, a: BaseGeometry, b: BaseGeometry) -> BaseGeometry:  # type: ignore[no-untyped-def]
+    try:
+        return op(a, b)
+    except shapely.errors.GEOSException:
+        return op(a, b, grid_size=OVERLAY_GRID_DEG)
 
 
 def _polygonal(geom: BaseGeometry) -> BaseGeometry:

@@ -21,6 +21,9 @@ from landrelease.geo.local import project_equal_area
 
 __all__ = ["clip", "clip_many", "excess_outside", "excess_outside_many"]
 
+#: Snap-rounding grid for overlays in projected metres: far below survey accuracy, far above float noise.
+OVERLAY_GRID_M = 1e-3
+
 
 def excess_outside_many(inner: np.ndarray, outer: np.ndarray, tolerance_m: float = 0.0) -> np.ndarray:
     """Area (m²) of each ``inner[k]`` lying more than ``tolerance_m`` outside ``outer[k]``.
@@ -43,9 +46,13 @@ def excess_outside_many(inner: np.ndarray, outer: np.ndarray, tolerance_m: float
     lat0 = (np.fmin(bi[:, 1], bo[:, 1]) + np.fmax(bi[:, 3], bo[:, 3])) / 2
     pa = project_equal_area(a, lon0, lat0)
     pb = project_equal_area(b, lon0, lat0)
+    # A sliver valid in lon/lat can turn invalid once projected; repair before the overlay, and
+    # overlay on a 1 mm grid (snap-rounding) so that near-collinear edges cannot break GEOS.
+    pa = _polygonal(np.where(shapely.is_valid(pa), pa, shapely.make_valid(pa)))
     if tolerance_m > 0:
         pb = shapely.buffer(pb, tolerance_m, quad_segs=16)
-    out[ok] = shapely.area(shapely.difference(pa, pb))
+    pb = _polygonal(np.where(shapely.is_valid(pb), pb, shapely.make_valid(pb)))
+    out[ok] = shapely.area(shapely.difference(pa, pb, grid_size=OVERLAY_GRID_M))
     return out
 
 
