@@ -62,7 +62,7 @@ def test_round_trip_keeps_every_attribute_and_geometry(sqlite_store, tmp_path, f
     path = tmp_path / f"areas.{fmt}"
     assert export_file(sqlite_store, path) == 12
     layer = read_layer(path)
-    assert set(layer.columns["synthetic"]) <= {"yes", True, 1, "1", "true"}  # every feature says so
+    assert set(layer.columns["synthetic"]) <= {"yes", True, "1", "true"}  # every feature says so
     other = open_store(str(tmp_path / "other.db"), init=True)
     records.create(other, "organisation", {"name": "Synthetic Demining Group", "org_kind": "ngo"})
     result = import_file(other, path)
@@ -100,14 +100,19 @@ def test_import_is_all_or_nothing(store, tmp_path):
     text = path.read_text(encoding="utf-8")
     # damage one feature's vocabulary value: the whole file must be refused
     broken = text.replace('"haz_type": "cha"', '"haz_type": "maybe"', 1)
-    broken = broken.replace('"code": "HA-', '"code": "XX-', )
+    broken = broken.replace(
+        '"code": "HA-',
+        '"code": "XX-',
+    )
     bad = tmp_path / "bad.geojson"
     bad.write_text(broken, encoding="utf-8")
 
     def counts():
         with store.engine.connect() as conn:
-            return tuple(conn.execute(select(func.count()).select_from(t)).scalar_one()
-                         for t in (TABLES["hazardous_area"], audit))
+            return tuple(
+                conn.execute(select(func.count()).select_from(t)).scalar_one()
+                for t in (TABLES["hazardous_area"], audit)
+            )
 
     before = counts()
     with pytest.raises(ValidationError, match="haz_type"):
@@ -119,8 +124,9 @@ def test_remaining_geometry_export(sqlite_store, tmp_path):
     _seed_record(sqlite_store)
     code = records.list_records(sqlite_store, "hazardous_area", limit=1)[0]["code"]
     a = records.get(sqlite_store, code)
-    west = shapely.box(*a["geometry"].bounds[:2], (a["geometry"].bounds[0] + a["geometry"].bounds[2]) / 2,
-                       a["geometry"].bounds[3])
+    west = shapely.box(
+        *a["geometry"].bounds[:2], (a["geometry"].bounds[0] + a["geometry"].bounds[2]) / 2, a["geometry"].bounds[3]
+    )
     records.create(sqlite_store, "land_release", {"area": code, "rel_type": "cancelled", "date": "2026-01-05"}, west)
     path = tmp_path / "remaining.gpkg"
     export_file(sqlite_store, path, geometry="remaining")
