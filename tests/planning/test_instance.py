@@ -12,6 +12,7 @@ from landrelease.planning.instance import (
     Jobs,
     Teams,
     build_instance,
+    capability_mask,
     core_family,
     core_jobs_teams,
     core_team_types,
@@ -33,7 +34,8 @@ def test_processing_time_is_area_over_rate_times_speed():
 
 
 def test_capabilities_restrict_eligibility():
-    eod3 = 0b100
+    eod3 = capability_mask(["EOD level 3"])
+    assert eod3 == capability_mask(["eod3"]) and eod3 & capability_mask(["eod3", "medic"]) == eod3
     jobs = Jobs.of(area=[100.0, 100.0], weight=[1, 1], land_class=[0, 0], required=[eod3, 0])
     teams = Teams.of([type_index("eod"), type_index("eod")], capabilities=[eod3, 0])
     inst = build_instance(jobs, teams)
@@ -84,3 +86,8 @@ def test_core_family_is_deterministic_and_follows_the_spec():
     mech = teams.type_index == type_index("mechanical")
     assert not a.eligible[np.ix_(jobs.land_class >= 2, mech)].any()
     assert a.eligible[:, teams.type_index == type_index("eod")].all()
+
+
+def test_unknown_capability_is_refused():
+    with pytest.raises(ValidationError, match="capability"):
+        capability_mask(["jedi"])

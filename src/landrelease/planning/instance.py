@@ -16,8 +16,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from landrelease.domain.vocab import Competency
 from landrelease.errors import ValidationError
 from landrelease.planning.capacity import N_CLASSES, TEAM_TYPES, Productivity
+
+#: Capability bits for `Jobs.required` / `Teams.capabilities`: bit i is the i-th `Competency`.
+CAPABILITIES: tuple[str, ...] = tuple(c.value for c in Competency)
+
+
+def capability_mask(names) -> int:
+    """Bitmask of competencies, e.g. ``capability_mask(["eod3"])`` for an IED task (IMAS 09.30)."""
+    mask = 0
+    for name in names:
+        mask |= 1 << CAPABILITIES.index(Competency.parse(name, field="capability").value)
+    return mask
 
 
 @dataclass(frozen=True)
