@@ -25,7 +25,8 @@ app = typer.Typer(
 areas_app = typer.Typer(no_args_is_help=True, help="Hazardous areas: list and show.")
 app.add_typer(areas_app, name="areas")
 
-out = Console(soft_wrap=True)
+# Off a terminal (pipes, CI logs) rich would assume 80 columns and squeeze the country table.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
@@ -170,7 +171,12 @@ def areas_show(code: Annotated[str, typer.Argument(help="Hazardous area code, e.
     for k, v in r.items():
         if k in ("geometry", "remaining", "id"):
             continue
-        table.add_row(k, _fmt(v))
+        if k.endswith(("_lon", "_lat")) and isinstance(v, float):
+            table.add_row(k, f"{v:.6f}")
+        elif k.endswith("_at") and v is not None:
+            table.add_row(k, f"{str(v)[:19]} UTC")
+        else:
+            table.add_row(k, _fmt(v))
     out.print(table)
     ledger = Table("ledger", "m²", title="Land release ledger (IMAS 07.11)")
     for label, key in (

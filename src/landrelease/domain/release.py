@@ -33,8 +33,8 @@ FULLY_RELEASED_M2 = 1.0
 #: Snap-rounding grid, degrees (~0.1 mm), used only when an exact overlay fails (GEOS
 #: TopologyException on near-collinear edges that repeated releases can produce).
 OVERLAY_GRID_DEG = 1e-9
-#: Excess below this (m²) beyond the tolerance is floating-point noise along shared edges.
-NOISE_M2 = 0.1
+#: Excess below this (m²) beyond the tolerance is ignored: slivers of overlay noise, far below survey accuracy.
+NOISE_M2 = 1.0
 
 #: Which activity may produce which release product (IMAS 07.11 §5).
 RELEASE_BY_ACTIVITY: dict[ReleaseType, frozenset[ActivityType]] = {
@@ -166,14 +166,14 @@ def apply_release(
     outside_area = excess_outside(released, original, tolerance_m)
     if outside_area > NOISE_M2:
         raise ValidationError(
-            f"the released polygon extends {outside_area:,.0f} m² outside {code} (more than {tolerance_m:g} m "
+            f"the released polygon extends {outside_area:,.1f} m² outside {code} (more than {tolerance_m:g} m "
             "beyond its perimeter); released land must lie within its hazardous area",
             field="geometry",
         )
     overlap = excess_outside(released, remaining, tolerance_m)
     if overlap > NOISE_M2:
         raise ValidationError(
-            f"the released polygon overlaps {overlap:,.0f} m² of land already released from {code}; "
+            f"the released polygon overlaps {overlap:,.1f} m² of land already released from {code}; "
             "each piece of land is released once",
             field="geometry",
         )

@@ -8,6 +8,8 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from landrelease.domain.release import AreaState, transition
+from landrelease.domain.vocab import HazardStatus, HazardType
 from landrelease.errors import Conflict
 from landrelease.service.settings import REGION_KEY, set_meta
 from landrelease.service.store import Store
@@ -49,11 +51,31 @@ def build_demo(
         set_meta(conn, REGION_KEY, ",".join(repr(float(x)) for x in data.bbox))
         set_meta(conn, "demo", f"synthetic demo region, seed {seed}, {n_areas} areas")
         txn = repo.new_id()
+        note = f"synthetic demo region (seed {seed})"
+        target: dict[str, str] = {}
         for batch in data.batches:
             if len(batch) == 0:
                 continue
             kind = batch.entity.kind
+            if kind == "hazardous_area":
+                # History is replayed as it happened: every area opens, land release closes the
+                # fully released ones (the state machine's own rule), handover comes after.
+                target = dict(zip(batch.column("code"), batch.column("status"), strict=True))
+                batch.columns["status"] = ["open"] * len(batch)
             step(f"writing {batch.entity.plural.replace('_', ' ')}", 0, len(batch))
-            write_batch_in(conn, store.actor, batch, note=f"synthetic demo region (seed {seed})", txn=txn)
+            write_batch_in(conn, store.actor, batch, note=note, txn=txn)
             counts[kind] = counts.get(kind, 0) + len(batch)
+        _hand_over(conn, store.actor, txn, [c for c, s in target.items() if s == "handed_over"], note)
     return counts
+
+
+def _hand_over(conn, actor: str, txn: str, codes: list[str], note: str) -> None:  # type: ignore[no-untyped-def]
+    """Closed → handed over (IMAS 08.30) for the areas the generator handed over."""
+    t = TABLES["hazardous_area"]
+    for i in range(0, len(codes), 2000):
+        rows = conn.execute(select(t).where(t.c.code.in_(codes[i : i + 2000]))).mappings().all()
+        for row in rows:
+            state = AreaState(HazardType(row["haz_type"]), HazardStatus(row["status"]))
+            new = transition(state, status=HazardStatus.HANDED_OVER)
+            repo.update_row(conn, "hazardous_area", dict(row), {"status": new.status.value}, actor=actor, txn=txn,
+                            action="update", note=f"handover — {note}")
