@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from landrelease.planning.instance import core_family
 from landrelease.planning.schedule import list_schedule, local_search
@@ -30,3 +31,13 @@ def test_solve_on_the_core_family_is_certified_close_to_optimal():
     assert r.objective <= local_search(inst, list_schedule(inst)).objective * (1 + 1e-12)
     assert r.gap == pytest.approx((r.objective - r.bound.value) / r.objective)
     assert 0 < r.gap < 0.015
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(5, 80), st.integers(1, 6), st.integers(0, 10_000))
+def test_core_family_instances_are_planned_feasibly_and_bounded(n, m, seed):
+    inst = core_family(n, m, seed)
+    r = solve(inst, time_limit=5.0, patience=5, seed=seed)
+    check_feasible(inst, r.schedule)
+    assert r.bound.value <= r.objective * (1 + 1e-9)
+    assert r.bound.value >= r.bound.trivial
