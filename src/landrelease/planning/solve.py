@@ -60,6 +60,10 @@ def solve(
     converged = bound.relaxation_value - bound.cqp <= 1e-3 * abs(bound.relaxation_value)
     if bound.x is not None and converged:
         starts.append(evaluate(inst, bound.x.argmax(axis=1), method="cqp-round"))
+    # Local search from each start that is not far behind the best one (a poorly converged
+    # relaxation rounds to a poor start whose descent would only eat the time budget).
+    first = min(s.objective for s in starts)
+    starts = sorted((s for s in starts if s.objective <= 1.1 * first), key=lambda s: s.objective)
     improved = [local_search(inst, s, time_limit=max(0.0, deadline - time.perf_counter())) for s in starts]
     best = min(improved, key=lambda s: s.objective)
     best = iterated_local_search(
