@@ -136,4 +136,5 @@ def insert_columns(conn: Connection, table: Table, columns: dict[str, Sequence[A
             for row in zip(*data, strict=True):
                 copy.write_row(row)
         return
-    conn.execute(table.insert(), [dict(zip(names, vals, strict=True)) for vals in zip(*(columns[c] for c in names))])
+    rows = zip(*(columns[c] for c in names), strict=True)
+    conn.execute(table.insert(), [dict(zip(names, vals, strict=True)) for vals in rows])
