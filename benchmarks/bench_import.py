@@ -61,15 +61,17 @@ def timed(code: str, *args: str, env: dict | None = None) -> tuple[float, float]
     with tempfile.NamedTemporaryFile(suffix=".rss") as rss:
         env = dict(env or os.environ, LR_RSS_FILE=rss.name)
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", RSS + code, *args], check=True, env=env)
+        subprocess.run([sys.executable, "-c", RSS + code, *args], check=True, env=env, stdout=subprocess.DEVNULL)
         wall = time.perf_counter() - t0
         peak_kb = int(Path(rss.name).read_text() or 0)
     return wall, peak_kb / 1024
 
 
 def cli(*args: str) -> str:
-    return f"import sys; sys.argv = ['landrelease', {', '.join(repr(a) for a in args)}]\n" \
-           "from landrelease.cli.main import main; main()"
+    return (
+        f"import sys; sys.argv = ['landrelease', {', '.join(repr(a) for a in args)}]\n"
+        "from landrelease.cli.main import main; main()"
+    )
 
 
 def main() -> None:
@@ -108,8 +110,10 @@ def main() -> None:
         if server is not None:
             server.stop()
 
-    print(f"\n{args.areas:,} hazardous areas, {size_mb:.1f} MB GeoPackage; "
-          f"{platform.node()} ({os.cpu_count()} cores), {dt.date.today()}")
+    print(
+        f"\n{args.areas:,} hazardous areas, {size_mb:.1f} MB GeoPackage; "
+        f"{platform.node()} ({os.cpu_count()} cores), {dt.date.today()}"
+    )
     print(f"{'step':42} {'seconds':>8} {'peak MB':>8} {'× floor':>8}")
     for label, wall, mem, ratio in rows:
         print(f"{label:42} {wall:8.2f} {mem:8.0f} {ratio:8.2f}")

@@ -15,6 +15,7 @@ from landrelease.service.store import open_store
 from landrelease.service.write import write_batch
 from landrelease.store import engine as store_engine
 from landrelease.store import repo
+from landrelease.store.bulk import decode_bytes
 from landrelease.store.schema import TABLES, audit
 
 
@@ -55,7 +56,7 @@ def test_every_create_is_audited_in_the_same_transaction(store):
     assert {r["actor"] for r in rows} == {store.actor}
     # the audit row holds the full record, geometry included, so version 1 can be rebuilt
     first = rows[0]["after"]
-    assert shapely.from_wkb(bytes.fromhex(first["geom"])).geom_type == "Polygon"
+    assert shapely.from_wkb(decode_bytes(first["geom"])).geom_type == "Polygon"
 
 
 def test_a_bad_record_writes_nothing(store):
@@ -117,3 +118,11 @@ def test_code_clash_refuses_whole_import(store):
     fresh.columns["code"] = [None]
     code = write_batch(store, fresh).codes[0]
     assert not code.startswith("HA-2020")
+
+
+def test_ids_are_time_ordered_uuid7():
+    import uuid
+
+    ids = [repo.new_id() for _ in range(10_000)]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert {uuid.UUID(i).version for i in ids} == {7}

@@ -77,5 +77,13 @@ def _hand_over(conn, actor: str, txn: str, codes: list[str], note: str) -> None:
         for row in rows:
             state = AreaState(HazardType(row["haz_type"]), HazardStatus(row["status"]))
             new = transition(state, status=HazardStatus.HANDED_OVER)
-            repo.update_row(conn, "hazardous_area", dict(row), {"status": new.status.value}, actor=actor, txn=txn,
-                            action="update", note=f"handover — {note}")
+            repo.update_row(
+                conn,
+                "hazardous_area",
+                dict(row),
+                {"status": new.status.value},
+                actor=actor,
+                txn=txn,
+                action="update",
+                note=f"handover — {note}",
+            )

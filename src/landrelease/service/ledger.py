@@ -36,7 +36,7 @@ CARRY_TOLERANCE = 1e-3
 
 def open_ledgers(columns: dict[str, Any], geoms: np.ndarray | None, n: int) -> None:
     """Fill ledger columns of new hazardous areas (vectorised over the batch)."""
-    area = np.asarray(columns["area_m2"], dtype=float)
+    area = np.asarray(columns["area_m2"], dtype=float)  # list or array
     parts = {}
     for name in ("cancel_m2", "reduce_m2", "clear_m2"):
         raw = columns.get(name)
@@ -81,18 +81,21 @@ def apply_releases(
     conn: Connection,
     actor: str,
     txn: str,
-    rows: list[dict[str, Any]],
+    columns: dict[str, list[Any]],
     geoms: np.ndarray | None,
     *,
     tolerance_m: float = DEFAULT_TOLERANCE_M,
 ) -> None:
-    """Apply new land release rows to their areas, in date order, updating rows and areas in place."""
+    """Apply new land release records (given column by column) to their areas, in date order:
+    each product is clipped to the remaining land and the areas' ledgers are updated."""
     assert geoms is not None
     groups: dict[str, list[int]] = defaultdict(list)
-    for i, r in enumerate(rows):
-        groups[r["area"]].append(i)
+    for i, area_id in enumerate(columns["area"]):
+        groups[area_id].append(i)
     areas = _fetch_areas(conn, list(groups))
-    acts = _activity_types(conn, [r["activity"] for r in rows if r.get("activity")])
+    activity = columns.get("activity") or [None] * len(columns["area"])
+    depth = columns.get("depth_cm") or [None] * len(columns["area"])
+    acts = _activity_types(conn, [a for a in activity if a])
     for area_id, idxs in groups.items():
         area = areas[area_id]
         code = area["code"]
@@ -101,23 +104,23 @@ def apply_releases(
         ledger = {k: float(area[k] or 0.0) for k in LEDGER.values()}
         remain_m2 = float(area["remain_m2"] or 0.0)
         status = HazardStatus(area["status"])
-        idxs.sort(key=lambda i: (rows[i]["date"], i))
+        idxs.sort(key=lambda i: (columns["date"][i], i))
         for i in idxs:
-            r = rows[i]
-            rel_type = ReleaseType(r["rel_type"])
-            act_type = ActivityType(acts[r["activity"]]) if r.get("activity") else None
+            rel_type = ReleaseType(columns["rel_type"][i])
+            act_type = ActivityType(acts[activity[i]]) if activity[i] else None
             try:
-                check_release_request(rel_type, r.get("depth_cm"), act_type, status)
+                check_release_request(rel_type, depth[i], act_type, status)
                 out = apply_release(original, remaining, geoms[i], code=code, tolerance_m=tolerance_m)
             except ValidationError as exc:
                 raise ValidationError(f"row {i + 1} ({code}): {exc}") from None
             piece = out.released
-            r["geom"] = shapely.to_wkb(piece, output_dimension=2)
-            r["minx"], r["miny"], r["maxx"], r["maxy"] = (float(x) for x in piece.bounds)
+            columns["geom"][i] = shapely.to_wkb(piece, output_dimension=2)
+            for name, value in zip(("minx", "miny", "maxx", "maxy"), piece.bounds, strict=True):
+                columns[name][i] = float(value)
             # The ledger is additive by construction: what is released comes off the remaining
             # figure, so original = cancelled + reduced + cleared + remaining exactly.
             released_m2 = remain_m2 if out.fully_released else min(out.released_m2, remain_m2)
-            r["area_m2"] = released_m2
+            columns["area_m2"][i] = released_m2
             ledger[LEDGER[rel_type]] += released_m2
             remaining = out.remaining
             remain_m2 = max(remain_m2 - released_m2, 0.0)

@@ -22,6 +22,7 @@ from landrelease.geo.checks import prepare
 from landrelease.service.store import Store
 from landrelease.service.write import WriteResult, _geometry_columns, write_batch
 from landrelease.store import repo
+from landrelease.store.bulk import SAME_AS_GEOM, decode_bytes
 from landrelease.store.schema import TABLES
 
 HIDDEN = ("geom", "rem_geom", "minx", "miny", "maxx", "maxy")
@@ -285,16 +286,18 @@ def version(store: Store, code: str, number: int) -> dict[str, Any]:
     for v in history(store, code):
         if v["version"] == number:
             snap = dict(v["after"])
+            if snap.get("rem_geom") == SAME_AS_GEOM:
+                snap["rem_geom"] = snap.get("geom")
             for g in ("geom", "rem_geom"):
                 if snap.get(g):
-                    snap[g] = shapely.from_wkb(bytes.fromhex(snap[g]))
+                    snap[g] = shapely.from_wkb(decode_bytes(snap[g]))
             return snap
     raise NotFound(f"{code} has no version {number}")
 
 
 def _show(key: str, value: Any) -> Any:
-    if key in ("geom", "rem_geom") and isinstance(value, str):
-        return shapely.to_wkt(shapely.from_wkb(bytes.fromhex(value)), rounding_precision=6)
+    if key in ("geom", "rem_geom") and isinstance(value, str) and value != SAME_AS_GEOM:
+        return shapely.to_wkt(shapely.from_wkb(decode_bytes(value)), rounding_precision=6)
     return value
 
 

@@ -71,12 +71,13 @@ def _geometry_columns(entity: Entity, geoms: np.ndarray) -> dict[str, Any]:
         bounds[present] = shapely.bounds(geoms[present])
     cols: dict[str, Any] = {"geom": wkb}
     for i, name in enumerate(("minx", "miny", "maxx", "maxy")):
-        cols[name] = [None if np.isnan(x) else float(x) for x in bounds[:, i]]
+        values = bounds[:, i].tolist()
+        cols[name] = values if present.all() else [None if x != x else x for x in values]
     if entity.geom is GeomType.POLYGON:
         area = np.zeros(len(geoms))
         if present.any():
             area[present] = geodesic_area(geoms[present])
-        cols["area_m2"] = area
+        cols["area_m2"] = area.tolist()
     return cols
 
 
@@ -87,8 +88,13 @@ def _prepare_geoms(
         return None, []
     geoms = batch.geoms if batch.geoms is not None else np.full(len(batch), None, dtype=object)
     prepared = prepare(
-        geoms, entity.geom, crs=crs, swap_axes=swap_axes, region=region,
-        required=entity.geom_required, kind=entity.plural.replace("_", " "),
+        geoms,
+        entity.geom,
+        crs=crs,
+        swap_axes=swap_axes,
+        region=region,
+        required=entity.geom_required,
+        kind=entity.plural.replace("_", " "),
     )
     return prepared.geoms, list(prepared.notes)
 
@@ -199,14 +205,13 @@ def write_batch_in(
     columns["code"] = codes
     if e.kind == "hazardous_area":
         ledger.open_ledgers(columns, geoms, n)
-    names = list(columns)
-    rows = [dict(zip(names, vals, strict=True)) for vals in zip(*(list(columns[k]) for k in names), strict=True)]
+    columns = {k: list(v) for k, v in columns.items()}
     if e.kind == "land_release":
         step("land release accounting", 0, n)
-        ledger.apply_releases(conn, actor, txn, rows, geoms)
+        ledger.apply_releases(conn, actor, txn, columns, geoms)
     step("writing", 0, n)
-    repo.insert_rows(conn, e, rows, actor=actor, txn=txn, note=note)
+    repo.insert_columns(conn, e, columns, actor=actor, txn=txn, note=note)
     if e.kind == "progress_report":
-        ledger.update_worked(conn, actor, txn, {r["activity"] for r in rows})
+        ledger.update_worked(conn, actor, txn, set(columns["activity"]))
     step("done", n, n)
     return WriteResult(e.kind, n, codes, notes, txn)

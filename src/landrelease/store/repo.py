@@ -9,6 +9,8 @@ Nothing is hard-deleted: `delete` sets ``deleted_at`` and audits it.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
 import uuid
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
@@ -30,7 +32,26 @@ def utcnow() -> dt.datetime:
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    """A time-ordered UUID (version 7 layout, RFC 9562): 48-bit Unix milliseconds, then random.
+
+    Keys created together sit together in every B-tree index, so a 10⁵-record import appends to
+    its indexes instead of scattering page writes across them."""
+    global _last_ms, _seq
+    ms = time.time_ns() // 1_000_000
+    if ms <= _last_ms:  # same millisecond: keep order with a counter in rand_a
+        ms, _seq = _last_ms, _seq + 1
+        if _seq > 0xFFF:  # counter full: borrow the next millisecond
+            ms, _seq = ms + 1, 0
+    else:
+        _seq = 0
+    _last_ms = ms
+    rand = int.from_bytes(os.urandom(8), "big")
+    value = (ms << 80) | (0x7 << 76) | ((_seq & 0xFFF) << 64) | (0b10 << 62) | (rand & ((1 << 62) - 1))
+    return str(uuid.UUID(int=value))
+
+
+_last_ms = 0
+_seq = 0
 
 
 @contextmanager
@@ -54,7 +75,7 @@ def read_connection(engine: Engine):  # type: ignore[no-untyped-def]
 
 def to_json_value(value: Any) -> Any:
     if isinstance(value, bytes | bytearray | memoryview):
-        return bytes(value).hex()
+        return bulk.encode_bytes(value)
     if isinstance(value, dt.datetime):
         return value.isoformat()
     if isinstance(value, dt.date):
@@ -128,23 +149,23 @@ def codes_for_ids(conn: Connection, kind: str, ids: Sequence[str]) -> dict[str, 
     return out
 
 
-def insert_rows(
-    conn: Connection, entity: Entity, rows: list[dict[str, Any]], *, actor: str, txn: str, note: str | None = None
+def insert_columns(
+    conn: Connection, entity: Entity, columns: dict[str, list[Any]], *, actor: str, txn: str, note: str | None = None
 ) -> None:
-    """Insert complete rows (ids and codes set) and their 'create' audit rows, in bulk."""
-    if not rows:
+    """Insert complete records given column by column (ids and codes set) and their 'create' audit
+    rows, in bulk: one pass per column, never a dict per record."""
+    n = len(columns["id"])
+    if n == 0:
         return
     now = utcnow()
-    for row in rows:
-        row.setdefault("version", 1)
-        row["created_at"] = row["updated_at"] = now
-        row["created_by"] = row["updated_by"] = actor
-        row.setdefault("synthetic", False)
-        row.setdefault("deleted_at", None)
+    columns = dict(columns)
+    columns.setdefault("version", [1] * n)
+    columns["created_at"] = columns["updated_at"] = [now] * n
+    columns["created_by"] = columns["updated_by"] = [actor] * n
+    columns.setdefault("synthetic", [False] * n)
+    columns.setdefault("deleted_at", [None] * n)
     table = TABLES[entity.kind]
-    names = list(rows[0])
-    bulk.insert_columns(conn, table, {n: [r.get(n) for r in rows] for n in names})
-    n = len(rows)
+    bulk.insert_columns(conn, table, columns)
     bulk.insert_columns(
         conn,
         audit,
@@ -153,11 +174,11 @@ def insert_rows(
             "actor": [actor] * n,
             "action": ["create"] * n,
             "kind": [entity.kind] * n,
-            "record_id": [r["id"] for r in rows],
-            "code": [r["code"] for r in rows],
+            "record_id": columns["id"],
+            "code": columns["code"],
             "version": [1] * n,
             "before": [None] * n,
-            "after": bulk.snapshots(table, rows, names),
+            "after": bulk.snapshots(table, columns),
             "txn": [txn] * n,
             "note": [note] * n,
         },
