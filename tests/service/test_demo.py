@@ -30,14 +30,10 @@ def test_every_record_is_synthetic_and_audited(demo_store):
     with demo_store.engine.connect() as conn:
         for e in ENTITIES:
             t = TABLES[e.kind]
-            total, synthetic = conn.execute(
-                select(func.count(), func.count().filter(t.c.synthetic.is_(True)))
-            ).one()
+            total, synthetic = conn.execute(select(func.count(), func.count().filter(t.c.synthetic.is_(True)))).one()
             assert total == synthetic, e.kind
         n_audit = conn.execute(select(func.count()).select_from(audit)).scalar_one()
-        n_records = sum(
-            conn.execute(select(func.count()).select_from(TABLES[e.kind])).scalar_one() for e in ENTITIES
-        )
+        n_records = sum(conn.execute(select(func.count()).select_from(TABLES[e.kind])).scalar_one() for e in ENTITIES)
     assert n_audit >= n_records  # every create audited (plus release/handover updates)
 
 
@@ -58,8 +54,11 @@ def test_ledger_holds_for_every_area(demo_store):
 
 
 def test_remaining_polygon_is_original_minus_released(demo_store):
-    partly = [r for r in records.list_records(demo_store, "hazardous_area", where={"status": "open"}, limit=300)
-              if r["cancel_m2"] + r["reduce_m2"] + r["clear_m2"] > 0]
+    partly = [
+        r
+        for r in records.list_records(demo_store, "hazardous_area", where={"status": "open"}, limit=300)
+        if r["cancel_m2"] + r["reduce_m2"] + r["clear_m2"] > 0
+    ]
     assert partly
     lr = read_batch(demo_store, "land_release")
     for area in partly[:20]:
@@ -107,3 +106,13 @@ def test_same_seed_same_record(tmp_path):
     assert ba.column("code") == bb.column("code")
     assert ba.column("remain_m2") == bb.column("remain_m2")
     assert all(shapely.equals_exact(x, y, 0) for x, y in zip(ba.geoms, bb.geoms, strict=True))
+
+
+def test_activity_worked_area_is_the_sum_of_its_daily_reports(demo_store):
+    act, pr = TABLES["activity"], TABLES["progress_report"]
+    sums = select(pr.c.activity, func.sum(pr.c.worked_m2).label("total")).group_by(pr.c.activity).subquery()
+    with demo_store.engine.connect() as conn:
+        rows = conn.execute(select(act.c.worked_m2, sums.c.total).join(sums, sums.c.activity == act.c.id)).all()
+    assert len(rows) > 10
+    for worked, total in rows:
+        assert worked == pytest.approx(total)

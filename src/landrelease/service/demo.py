@@ -72,18 +72,13 @@ def build_demo(
 def _hand_over(conn, actor: str, txn: str, codes: list[str], note: str) -> None:  # type: ignore[no-untyped-def]
     """Closed → handed over (IMAS 08.30) for the areas the generator handed over."""
     t = TABLES["hazardous_area"]
+    befores: list[dict] = []
     for i in range(0, len(codes), 2000):
-        rows = conn.execute(select(t).where(t.c.code.in_(codes[i : i + 2000]))).mappings().all()
-        for row in rows:
-            state = AreaState(HazardType(row["haz_type"]), HazardStatus(row["status"]))
-            new = transition(state, status=HazardStatus.HANDED_OVER)
-            repo.update_row(
-                conn,
-                "hazardous_area",
-                dict(row),
-                {"status": new.status.value},
-                actor=actor,
-                txn=txn,
-                action="update",
-                note=f"handover — {note}",
-            )
+        befores += [dict(r) for r in conn.execute(select(t).where(t.c.code.in_(codes[i : i + 2000]))).mappings()]
+    changes = []
+    for row in befores:
+        state = AreaState(HazardType(row["haz_type"]), HazardStatus(row["status"]))
+        changes.append({"status": transition(state, status=HazardStatus.HANDED_OVER).status.value})
+    repo.update_many(
+        conn, "hazardous_area", befores, changes, actor=actor, txn=txn, action="update", note=f"handover — {note}"
+    )

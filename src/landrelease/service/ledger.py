@@ -96,6 +96,8 @@ def apply_releases(
     activity = columns.get("activity") or [None] * len(columns["area"])
     depth = columns.get("depth_cm") or [None] * len(columns["area"])
     acts = _activity_types(conn, [a for a in activity if a])
+    befores: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
     for area_id, idxs in groups.items():
         area = areas[area_id]
         code = area["code"]
@@ -128,22 +130,18 @@ def apply_releases(
                 status = transition(
                     AreaState(HazardType(area["haz_type"]), status), status=HazardStatus.CLOSED, remaining_m2=0.0
                 ).status
-        changes = dict(
-            ledger,
-            remain_m2=remain_m2,
-            status=status.value,
-            rem_geom=None if remaining is None else shapely.to_wkb(remaining, output_dimension=2),
+        befores.append(area)
+        updates.append(
+            dict(
+                ledger,
+                remain_m2=remain_m2,
+                status=status.value,
+                rem_geom=None if remaining is None else shapely.to_wkb(remaining, output_dimension=2),
+            )
         )
-        repo.update_row(
-            conn,
-            "hazardous_area",
-            area,
-            changes,
-            actor=actor,
-            txn=txn,
-            action="release",
-            note=f"{len(idxs)} land release product(s)",
-        )
+    repo.update_many(
+        conn, "hazardous_area", befores, updates, actor=actor, txn=txn, action="release", note="land release"
+    )
 
 
 def update_worked(conn: Connection, actor: str, txn: str, activity_ids: set[str]) -> None:
@@ -158,17 +156,18 @@ def update_worked(conn: Connection, actor: str, txn: str, activity_ids: set[str]
             .group_by(pr.c.activity)
         )
         sums.update({a: float(s or 0.0) for a, s in conn.execute(q)})
-    for act_id in ids:
-        before = repo.fetch_by_id(conn, "activity", act_id, for_update=True)
-        total = sums.get(act_id, 0.0)
-        if before.get("worked_m2") != total:
-            repo.update_row(
-                conn,
-                "activity",
-                before,
-                {"worked_m2": total},
-                actor=actor,
-                txn=txn,
-                action="progress",
-                note="daily progress reports",
-            )
+    t = TABLES["activity"]
+    befores = []
+    for i in range(0, len(ids), 2000):
+        q = select(t).where(t.c.id.in_(ids[i : i + 2000]))
+        befores += [dict(r) for r in conn.execute(q).mappings() if r["worked_m2"] != sums.get(r["id"], 0.0)]
+    repo.update_many(
+        conn,
+        "activity",
+        befores,
+        [{"worked_m2": sums.get(b["id"], 0.0)} for b in befores],
+        actor=actor,
+        txn=txn,
+        action="progress",
+        note="daily progress reports",
+    )

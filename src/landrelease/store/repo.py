@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, select, text, update
 
 from landrelease.domain.model import BY_KIND, Entity
 from landrelease.errors import Conflict, NotFound
@@ -253,6 +253,64 @@ def update_row(
         )
     )
     return after
+
+
+def update_many(
+    conn: Connection,
+    kind: str,
+    befores: list[dict[str, Any]],
+    changes: list[dict[str, Any]],
+    *,
+    actor: str,
+    txn: str,
+    action: str = "update",
+    note: str | None = None,
+) -> None:
+    """`update_row` for many records: one executemany for the rows, one bulk insert for the audit.
+
+    Used where the system itself updates records in bulk (land release ledgers, activity progress,
+    handover of a whole demo region). Every record is guarded by its version like a single edit."""
+    if not befores:
+        return
+    table = TABLES[kind]
+    now = utcnow()
+    keys = sorted(set().union(*(c.keys() for c in changes)))
+    params: list[dict[str, Any]] = []
+    audit_cols: dict[str, list[Any]] = {k: [] for k in ("record_id", "code", "version", "before", "after")}
+    for before, change in zip(befores, changes, strict=True):
+        values = {k: change.get(k, before.get(k)) for k in keys}
+        values.update(version=before["version"] + 1, updated_at=now, updated_by=actor)
+        params.append(
+            {**{f"v_{k}": v for k, v in values.items()}, "b_id": before["id"], "b_version": before["version"]}
+        )
+        audit_cols["record_id"].append(before["id"])
+        audit_cols["code"].append(before["code"])
+        audit_cols["version"].append(before["version"] + 1)
+        audit_cols["before"].append(snapshot({k: before.get(k) for k in values}))
+        audit_cols["after"].append(snapshot(dict(before, **values)))
+    names = [*keys, "version", "updated_at", "updated_by"]
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+        .values({table.c[k]: bindparam(f"v_{k}", type_=table.c[k].type) for k in names})
+    )
+    result = conn.execute(stmt, params)
+    if conn.dialect.supports_sane_multi_rowcount and result.rowcount != len(params):
+        raise Conflict(f"{len(params) - result.rowcount} {kind.replace('_', ' ')} records changed meanwhile; try again")
+    n = len(params)
+    bulk.insert_columns(
+        conn,
+        audit,
+        dict(
+            audit_cols,
+            at=[now] * n,
+            actor=[actor] * n,
+            action=[action] * n,
+            kind=[kind] * n,
+            txn=[txn] * n,
+            note=[note] * n,
+        ),
+    )
 
 
 def history(conn: Connection, code: str) -> list[dict[str, Any]]:

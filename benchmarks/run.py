@@ -1,0 +1,33 @@
+"""`make bench`: every benchmark, each printing its figures beside the reference it names.
+Copy the figures into benchmarks/RESULTS.md with the command, machine and date.
+
+    .venv/bin/python benchmarks/run.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="small sizes, to check the benchmarks run")
+    args = ap.parse_args()
+    areas = "5000" if args.quick else "100000"
+    runs = [
+        ["bench_import.py", "--areas", areas],
+        ["bench_geo.py", areas],
+        ["bench_planning.py", "--sizes", "200x10"] + ([] if args.quick else ["1000x30"]),
+    ]
+    for script, *rest in runs:
+        print(f"\n=== {script} {' '.join(rest)}", flush=True)
+        subprocess.run([sys.executable, str(HERE / script), *rest], check=True)
+
+
+if __name__ == "__main__":
+    main()
