@@ -184,3 +184,20 @@ def test_missing_database_and_unknown_code(tmp_path):
     assert "no hazardous area" in one_line_error(proc)
     proc = run(db, "history", "ZZ-1", ok=False)
     assert "cannot tell the kind" in one_line_error(proc)
+
+
+def test_history_shows_a_past_version_with_its_geometry(db, tmp_path):
+    run(db, "import", str(_hazard_file(tmp_path)))
+    from landrelease.service import records
+    from landrelease.service.store import open_store
+
+    store = open_store(str(db), actor="test:editor")
+    code = records.list_records(store, "hazardous_area", limit=1)[0]["code"]
+    records.update(store, code, {"name": "Renamed"}, geometry=shapely.box(35.5, 51.4, 35.502, 51.401))
+    store.close()
+    hist = run(db, "history", code).stdout
+    assert "test:editor" in hist and "Renamed" in hist
+    v1 = run(db, "history", code, "--version", "1").stdout
+    assert "Area 0" in v1 and "POLYGON" in v1 and "35.505" in v1  # the original perimeter
+    v2 = run(db, "history", code, "--version", "2").stdout
+    assert "Renamed" in v2 and "35.502" in v2 and "35.505" not in v2

@@ -110,7 +110,7 @@ def test_sliver_outside_within_tolerance_is_clipped():
 def test_release_far_outside_is_refused_with_the_amount():
     original = shapely.box(35.5, 51.4, 35.51, 51.41)
     req = shapely.box(35.505, 51.4, 35.52, 51.41)
-    with pytest.raises(ValidationError, match=r"extends [\d,]+ m² outside"):
+    with pytest.raises(ValidationError, match=r"extends [\d,.]+ m² outside"):
         apply_release(original, original, req)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text
 from landrelease.domain.batch import Batch
 from landrelease.domain.model import BY_KIND
 from landrelease.errors import StoreError, ValidationError
+from landrelease.service import records
 from landrelease.service.store import open_store
 from landrelease.service.write import write_batch
 from landrelease.store import engine as store_engine
@@ -126,3 +127,18 @@ def test_ids_are_time_ordered_uuid7():
     ids = [repo.new_id() for _ in range(10_000)]
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
     assert {uuid.UUID(i).version for i in ids} == {7}
+
+
+def test_concurrent_writers_queue_instead_of_failing(sqlite_store):
+    """SQLite: one writer at a time (BEGIN IMMEDIATE + busy timeout), never 'database is locked'."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def work(seed: int) -> int:
+        return sum(len(write_batch(sqlite_store, _areas(20, seed=100 + seed * 10 + k)).codes) for k in range(5))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        written = sum(pool.map(work, range(4)))
+    assert written == 400
+    assert _count(sqlite_store, TABLES["hazardous_area"]) == 400
+    codes = [r["code"] for r in records.list_records(sqlite_store, "hazardous_area", limit=1000)]
+    assert len(set(codes)) == 400

@@ -191,11 +191,27 @@ def areas_show(code: Annotated[str, typer.Argument(help="Hazardous area code, e.
 
 
 @app.command()
-def history(code: Annotated[str, typer.Argument(help="Any record code.")]) -> None:
+def history(
+    code: Annotated[str, typer.Argument(help="Any record code.")],
+    version: Annotated[int | None, typer.Option(help="Show the whole record as it was at this version.")] = None,
+) -> None:
     """Every version of a record: who changed what, when (geometry included)."""
     from rich.table import Table
 
     from landrelease.service.records import history as record_history
+    from landrelease.service.records import version as record_version
+
+    if version is not None:
+        import shapely
+
+        snap = record_version(store(), code, version)
+        table = Table("field", "value", show_header=False, title=f"{code} at version {version}")
+        for k, v in snap.items():
+            if k in ("geom", "rem_geom") and v is not None:
+                v = shapely.to_wkt(v, rounding_precision=7)
+            table.add_row(k, _fmt(v))
+        out.print(table)
+        return
 
     table = Table("version", "when (UTC)", "who", "action", "change", "note")
     for v in record_history(store(), code):
