@@ -25,7 +25,7 @@ from landrelease.store import repo
 from landrelease.store.bulk import SAME_AS_GEOM, decode_bytes
 from landrelease.store.schema import TABLES
 
-HIDDEN = ("geom", "rem_geom", "minx", "miny", "maxx", "maxy")
+SYSTEM_FIELDS = ("version", "synthetic", "attrs", "created_at", "created_by", "updated_at", "updated_by", "deleted_at")
 
 
 def kind_of_code(code: str) -> Entity:
@@ -38,26 +38,40 @@ def kind_of_code(code: str) -> Entity:
     raise ValidationError(f"cannot tell the kind of record from code {code!r}; codes start with {prefixes}")
 
 
-def present(conn: Connection, e: Entity, row: dict[str, Any], *, personal: bool = False) -> dict[str, Any]:
-    """A stored row as callers see it: codes for references, shapely geometry, personal data hidden."""
-    out: dict[str, Any] = {"code": row["code"], "kind": e.kind}
+def present_many(
+    conn: Connection, e: Entity, rows: list[dict[str, Any]], *, personal: bool = False
+) -> list[dict[str, Any]]:
+    """Stored rows as callers see them: codes for references (one query per reference field, not
+    per row), shapely geometry, personal data hidden unless `personal`."""
+    codes: dict[str, dict[str, str]] = {}
     for f in e.fields:
-        value = row.get(f.name)
-        if f.type is FieldType.REF and value:
-            value = repo.codes_for_ids(conn, f.ref, [value]).get(value, value)
-        if f.sensitive and not personal:
-            value = None if value is None else "(restricted)"
-        out[f.name] = value
-    if e.geom is not None:
-        out["geometry"] = shapely.from_wkb(row["geom"]) if row.get("geom") is not None else None
-        if e.geom.value == "polygon":
-            out["area_m2"] = row.get("area_m2")
-    if e.kind == "hazardous_area":
-        out["remaining"] = shapely.from_wkb(row["rem_geom"]) if row.get("rem_geom") is not None else None
-    for k in ("version", "synthetic", "attrs", "created_at", "created_by", "updated_at", "updated_by", "deleted_at"):
-        out[k] = row.get(k)
-    out["id"] = row["id"]
+        if f.type is FieldType.REF:
+            codes[f.name] = repo.codes_for_ids(conn, f.ref, [r.get(f.name) for r in rows if r.get(f.name)])
+    out = []
+    for row in rows:
+        rec: dict[str, Any] = {"code": row["code"], "kind": e.kind}
+        for f in e.fields:
+            value = row.get(f.name)
+            if f.type is FieldType.REF and value:
+                value = codes[f.name].get(value, value)
+            if f.sensitive and not personal:
+                value = None if value is None else "(restricted)"
+            rec[f.name] = value
+        if e.geom is not None:
+            rec["geometry"] = shapely.from_wkb(row["geom"]) if row.get("geom") is not None else None
+            if e.geom.value == "polygon":
+                rec["area_m2"] = row.get("area_m2")
+        if e.kind == "hazardous_area":
+            rec["remaining"] = shapely.from_wkb(row["rem_geom"]) if row.get("rem_geom") is not None else None
+        for k in SYSTEM_FIELDS:
+            rec[k] = row.get(k)
+        rec["id"] = row["id"]
+        out.append(rec)
     return out
+
+
+def present(conn: Connection, e: Entity, row: dict[str, Any], *, personal: bool = False) -> dict[str, Any]:
+    return present_many(conn, e, [row], personal=personal)[0]
 
 
 def get(store: Store, code: str, *, kind: str | None = None, personal: bool = False) -> dict[str, Any]:
@@ -87,7 +101,7 @@ def list_records(
         if bbox is not None:
             q = q.where(table.c.id.in_(repo.bbox_ids(conn, e.kind, bbox)))
         q = q.order_by(table.c.code).limit(limit).offset(offset)
-        return [present(conn, e, dict(r), personal=personal) for r in conn.execute(q).mappings()]
+        return present_many(conn, e, [dict(r) for r in conn.execute(q).mappings()], personal=personal)
 
 
 def parse_values(e: Entity, values: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:

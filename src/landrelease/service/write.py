@@ -99,7 +99,7 @@ def _prepare_geoms(
     return prepared.geoms, list(prepared.notes)
 
 
-def _resolve_refs(conn: Connection, batch: Batch, codes: list[str]) -> dict[str, list[str | None]]:
+def _resolve_refs(conn: Connection, batch: Batch, codes: list[str], ids: list[str]) -> dict[str, list[str | None]]:
     """REF columns hold codes; the table holds ids. Codes may point into this same batch."""
     e = batch.entity
     out: dict[str, list[str | None]] = {}
@@ -110,7 +110,7 @@ def _resolve_refs(conn: Connection, batch: Batch, codes: list[str]) -> dict[str,
         wanted = [c for c in values if c]
         found = repo.ids_for_codes(conn, f.ref, wanted) if wanted else {}
         if f.ref == e.kind:
-            found = {**found, **dict(zip(codes, batch.columns["__ids"], strict=True))}
+            found = {**found, **dict(zip(codes, ids, strict=True))}
         missing = [(i, c) for i, c in enumerate(values) if c and c not in found]
         if missing:
             i, c = missing[0]
@@ -182,11 +182,7 @@ def write_batch_in(
     geoms, notes = _prepare_geoms(e, batch, crs=crs, swap_axes=swap_axes, region=region)
     codes = _assign_codes(conn, batch)
     ids = [repo.new_id() for _ in range(n)]
-    batch.columns["__ids"] = ids
-    try:
-        refs = _resolve_refs(conn, batch, codes)
-    finally:
-        batch.columns.pop("__ids", None)
+    refs = _resolve_refs(conn, batch, codes, ids)
     table = TABLES[e.kind]
     columns: dict[str, Any] = {}
     for f in e.fields:
