@@ -163,3 +163,10 @@ def test_close_refused_while_land_remains_and_reopen_needs_reason():
     with pytest.raises(ValidationError, match="needs a reason"):
         Transition.reopen(closed, reason="")
     assert Transition.reopen(closed, reason="AP mine found by shepherd").status is HazardStatus.OPEN
+
+
+def test_confirming_a_sha_needs_direct_evidence():
+    state = AreaState(HazardType.SHA, HazardStatus.OPEN)
+    with pytest.raises(ValidationError, match="direct evidence"):
+        transition(state, haz_type=HazardType.CHA, evidence=["witness", "fighting"])
+    assert transition(state, haz_type=HazardType.CHA, evidence=["witness", "eo_found"]).haz_type is HazardType.CHA

@@ -127,9 +127,11 @@ def test_state_machine_refuses_illegal_transitions(store):
         records.update(store, code, {"status": "closed"})
     with pytest.raises(ValidationError, match="only a closed area can be handed over"):
         records.update(store, code, {"status": "handed_over"})
-    sha = _area(store)
-    after = records.update(store, sha, {"haz_type": "cha"}, note="PMN-2 found by farmer")
-    assert after["haz_type"] == "cha" and after["version"] == 2
+    sha = _area(store, evidence="witness")
+    with pytest.raises(ValidationError, match="direct evidence"):
+        records.update(store, sha, {"haz_type": "cha"}, note="villagers are sure")
+    after = records.update(store, sha, {"haz_type": "cha", "evidence": "witness,eo_found"}, note="PMN-2 found")
+    assert after["haz_type"] == "cha" and after["version"] == 2 and after["evidence"] == ["witness", "eo_found"]
 
 
 def test_optimistic_concurrency_and_soft_delete_and_history(store):

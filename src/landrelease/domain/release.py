@@ -15,13 +15,21 @@ The accounting invariants kept on every write:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from landrelease.domain.vocab import ActivityType, HazardStatus, HazardType, ReleaseType
+from landrelease.domain.vocab import (
+    DIRECT_EVIDENCE,
+    ActivityType,
+    EvidenceType,
+    HazardStatus,
+    HazardType,
+    ReleaseType,
+)
 from landrelease.errors import ValidationError
 from landrelease.geo.area import geodesic_area
 from landrelease.geo.containment import excess_outside
@@ -54,8 +62,15 @@ class Transition:
     """Named events of the state machine; each returns the new state or refuses with a reason."""
 
     @staticmethod
-    def confirm(state: AreaState) -> AreaState:
-        """SHA → CHA when direct evidence is found (IMAS 07.11 §7)."""
+    def confirm(state: AreaState, evidence: Iterable[str] | None = None) -> AreaState:
+        """SHA → CHA when direct evidence is found (IMAS 07.11 §7). `evidence`: the evidence kinds
+        recorded on the area after the change (None: not checked, for callers that hold none)."""
+        if evidence is not None and not {EvidenceType.parse(x) for x in evidence} & DIRECT_EVIDENCE:
+            allowed = ", ".join(sorted(x.value for x in DIRECT_EVIDENCE))
+            raise ValidationError(
+                f"a CHA rests on direct evidence: record it in evidence ({allowed}) with the change",
+                field="evidence",
+            )
         if state.status is not HazardStatus.OPEN:
             raise ValidationError(
                 f"cannot confirm a {state.status.label.lower()} area; reopen it first", field="haz_type"
@@ -103,6 +118,7 @@ def transition(
     status: HazardStatus | None = None,
     remaining_m2: float = 0.0,
     reason: str | None = None,
+    evidence: Iterable[str] | None = None,
 ) -> AreaState:
     """Move to the requested (type, status), refusing illegal moves with a message that says why."""
     new = state
@@ -113,7 +129,7 @@ def transition(
                 "through survey instead",
                 field="haz_type",
             )
-        new = Transition.confirm(new)
+        new = Transition.confirm(new, evidence)
     if status is not None and status is not new.status:
         if status is HazardStatus.OPEN:
             new = Transition.reopen(new, reason)

@@ -214,6 +214,7 @@ def _hazard_rules(before: dict[str, Any], changes: dict[str, Any], note: str | N
             haz_type=HazardType(changes.get("haz_type") or before["haz_type"]),
             status=HazardStatus(changes.get("status") or before["status"]),
             remaining_m2=float(before.get("remain_m2") or 0.0),
+            evidence=changes["evidence"] if "evidence" in changes else (before.get("evidence") or []),
             reason=note,
         )
         if new.status is HazardStatus.OPEN and state.status is not HazardStatus.OPEN and before["rem_geom"] is None:
