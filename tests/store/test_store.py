@@ -142,3 +142,13 @@ def test_concurrent_writers_queue_instead_of_failing(sqlite_store):
     assert _count(sqlite_store, TABLES["hazardous_area"]) == 400
     codes = [r["code"] for r in records.list_records(sqlite_store, "hazardous_area", limit=1000)]
     assert len(set(codes)) == 400
+
+
+def test_given_codes_must_fit_the_kind_and_be_unique(store):
+    b = _areas(3, seed=8)
+    b.columns["code"] = ["HA-2020-000001", "ACC-2020-000001", None]
+    with pytest.raises(ValidationError, match="row 2, code: 'ACC-2020-000001' is not a hazardous area code"):
+        write_batch(store, b)
+    b.columns["code"] = ["HA-2020-000001", "HA-2020-000001", None]
+    with pytest.raises(ValidationError, match="more than once"):
+        write_batch(store, b)

@@ -7,6 +7,7 @@ release accounting) before anything is written, and written in one transaction w
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -128,9 +129,15 @@ def _assign_codes(conn: Connection, batch: Batch) -> list[str]:
     given = [c.strip() if isinstance(c, str) else None for c in batch.column("code")]
     given = [c or None for c in given]
     present = [c for c in given if c]
-    dupes = {c for c in present if present.count(c) > 1} if len(present) != len(set(present)) else set()
-    if dupes:
-        raise ValidationError(f"code {sorted(dupes)[0]!r} appears more than once in the input", field="code")
+    wrong = next((i for i, c in enumerate(given) if c and not c.upper().startswith(f"{e.prefix}-")), None)
+    if wrong is not None:
+        raise ValidationError(
+            f"row {wrong + 1}, code: {given[wrong]!r} is not a {e.kind.replace('_', ' ')} code (they start with "
+            f"'{e.prefix}-'); map the source's own identifier to another column (it is kept) to get new codes"
+        )
+    if len(present) != len(set(present)):
+        dupe = next(c for c, k in Counter(present).items() if k > 1)
+        raise ValidationError(f"code {dupe!r} appears more than once in the input", field="code")
     clash = repo.existing_codes(conn, e.kind, present) if present else set()
     if clash:
         first = next(c for c in present if c in clash)
