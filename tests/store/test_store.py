@@ -152,3 +152,18 @@ def test_given_codes_must_fit_the_kind_and_be_unique(store):
     b.columns["code"] = ["HA-2020-000001", "HA-2020-000001", None]
     with pytest.raises(ValidationError, match="more than once"):
         write_batch(store, b)
+
+
+def test_init_creates_postgis_extension_itself(pg_server):
+    """`landrelease init` on a bare PostgreSQL database enables PostGIS by itself."""
+    import psycopg
+
+    url, _server = pg_server
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS lr_bare")
+        conn.execute("CREATE DATABASE lr_bare")
+    bare = url.rsplit("/", 1)[0] + "/lr_bare"
+    s = open_store(bare, init=True)
+    write_batch(s, _areas(2, seed=9))
+    assert _count(s, TABLES["hazardous_area"]) == 2
+    s.close()
