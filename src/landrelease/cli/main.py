@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from landrelease.cli.serve import serve
 from landrelease.errors import LandreleaseError
 
 app = typer.Typer(
@@ -330,6 +331,9 @@ class _progress:
 
     def __exit__(self, *exc: object) -> None:
         self.bar.stop()
+
+
+app.command()(serve)
 
 
 def main() -> None:

@@ -1,0 +1,56 @@
+"""Records as JSON and GeoJSON: the one place the server turns service dicts into wire formats."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import shapely
+
+GEOMETRY_KEYS = ("geometry", "remaining")
+
+
+def geometry_json(g: Any) -> dict[str, Any] | None:
+    if g is None or shapely.is_empty(g):
+        return None
+    return json.loads(shapely.to_geojson(g))
+
+
+def value_json(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(dt.UTC) if value.tzinfo else value  # naive: stored as UTC
+        return value.replace(tzinfo=None).isoformat() + "Z"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def record_json(rec: dict[str, Any]) -> dict[str, Any]:
+    """A record for the HTTP API: every field, geometry as GeoJSON, internal id left out."""
+    out: dict[str, Any] = {}
+    for k, v in rec.items():
+        if k in ("id", "deleted_at"):
+            continue
+        out[k] = geometry_json(v) if k in GEOMETRY_KEYS else value_json(v)
+    return out
+
+
+def feature(rec: dict[str, Any], *, links: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A record as a GeoJSON Feature (OGC API – Features): the code is the feature id."""
+    props = {}
+    for k, v in rec.items():
+        if k in ("id", "deleted_at", "geometry", "remaining", "kind", "attrs"):
+            continue
+        if isinstance(v, list):  # device categories etc.: one text value GDAL and QGIS read as a string
+            v = ",".join(str(x) for x in v)
+        props[k] = value_json(v)
+    out: dict[str, Any] = {
+        "type": "Feature",
+        "id": rec["code"],
+        "geometry": geometry_json(rec.get("geometry")),
+        "properties": props,
+    }
+    if links:
+        out["links"] = links
+    return out

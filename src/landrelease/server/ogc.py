@@ -1,0 +1,323 @@
+"""OGC API – Features – Part 1: Core (OGC 17-069r4), with GeoJSON, OpenAPI 3.0 and HTML encodings.
+
+Landing page `/`, `/conformance`, `/collections`, `/collections/{id}`, `/collections/{id}/items`
+(bbox, limit, offset with next/prev links, datetime, equality filters on properties) and single
+items. QGIS and GDAL's OAPIF driver read it; `items` links carry no query string (GDAL 3.6 breaks on
+them). Accidents are published without personal data: victims are another kind and not a collection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from sqlalchemy import func, select
+
+from landrelease.domain.model import BY_KIND, Entity
+from landrelease.errors import LandreleaseError, NotFound, ValidationError
+from landrelease.server import layout, schemas
+from landrelease.server.api import parse_datetime
+from landrelease.server.deps import store_of
+from landrelease.server.encode import feature
+from landrelease.server.problems import problem
+from landrelease.service import query
+from landrelease.service.settings import parse_bbox
+from landrelease.service.store import Store
+from landrelease.store import repo
+from landrelease.store.schema import TABLES
+
+COLLECTION_KINDS = ("hazardous_area", "activity", "land_release", "eo_find", "accident", "risk_education", "qa_visit")
+TITLES = {
+    "hazardous_area": "Hazardous areas (SHA/CHA)",
+    "activity": "Land release activities",
+    "land_release": "Released land (cancelled, reduced, cleared)",
+    "eo_find": "Explosive ordnance finds",
+    "accident": "Accidents (no personal data)",
+    "risk_education": "Risk education sessions",
+    "qa_visit": "Quality assurance visits",
+}
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+]
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+GEOJSON = "application/geo+json"
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 10_000
+
+
+def wants_html(request: Request) -> bool:
+    f = request.query_params.get("f")
+    if f:
+        return f.lower() == "html"
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "json" not in accept.split("text/html")[0]
+
+
+def base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def collection_entity(collection_id: str) -> Entity:
+    for kind in COLLECTION_KINDS:
+        if schemas.slug(BY_KIND[kind]) == collection_id:
+            return BY_KIND[kind]
+    raise NotFound(f"no collection {collection_id!r}; see /collections")
+
+
+def _extent(store: Store, e: Entity) -> dict[str, Any]:
+    t = TABLES[e.kind]
+    span = query.time_fields(e)
+    cols = [func.min(t.c.minx), func.min(t.c.miny), func.max(t.c.maxx), func.max(t.c.maxy)]
+    if span:
+        cols += [func.min(t.c[span[0]]), func.max(t.c[span[1]])]
+    with repo.read_connection(store.engine) as conn:
+        row = conn.execute(select(*cols).where(t.c.deleted_at.is_(None))).first()
+    bbox = [float(x) for x in row[:4]] if row and row[0] is not None else [-180.0, -90.0, 180.0, 90.0]
+    out: dict[str, Any] = {"spatial": {"bbox": [bbox], "crs": CRS84}}
+    if span:
+        lo, hi = (row[4], row[5]) if row else (None, None)
+        out["temporal"] = {
+            "interval": [[_iso(lo), _iso(hi)]],
+            "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
+        }
+    return out
+
+
+def _iso(d: Any) -> str | None:
+    if d is None:
+        return None
+    if isinstance(d, str):
+        d = dt.date.fromisoformat(d[:10])
+    return f"{d.isoformat()}T00:00:00Z"
+
+
+def collection_doc(request: Request, e: Entity) -> dict[str, Any]:
+    base = base_url(request)
+    cid = schemas.slug(e)
+    return {
+        "id": cid,
+        "title": TITLES[e.kind],
+        "description": e.doc,
+        "itemType": "feature",
+        "crs": [CRS84],
+        "storageCrs": CRS84,
+        "extent": _extent(store_of(request), e),
+        "links": [
+            {
+                "rel": "self",
+                "href": f"{base}/collections/{cid}",
+                "type": "application/json",
+                "title": "This collection",
+            },
+            {"rel": "alternate", "href": f"{base}/collections/{cid}?f=html", "type": "text/html", "title": "As HTML"},
+            # No query string on the items link: GDAL 3.6 appends its own and breaks on a second '?'.
+            {"rel": "items", "href": f"{base}/collections/{cid}/items", "type": GEOJSON, "title": "Features"},
+        ],
+    }
+
+
+def router() -> APIRouter:
+    r = APIRouter(tags=["OGC API – Features"])
+
+    @r.get("/", summary="Landing page", include_in_schema=True)
+    def landing(request: Request):  # type: ignore[no-untyped-def]
+        if wants_html(request):
+            from landrelease.server.pages import home
+
+            return home(request)
+        base = base_url(request)
+        return JSONResponse(
+            {
+                "title": "Landrelease",
+                "description": "The national mine action record as OGC API – Features.",
+                "links": [
+                    {"rel": "self", "href": f"{base}/", "type": "application/json", "title": "This document"},
+                    {"rel": "alternate", "href": f"{base}/?f=html", "type": "text/html", "title": "As HTML"},
+                    {
+                        "rel": "service-desc",
+                        "href": f"{base}/api/openapi.json",
+                        "type": "application/vnd.oai.openapi+json;version=3.0",
+                        "title": "API definition",
+                    },
+                    {"rel": "service-doc", "href": f"{base}/api/docs", "type": "text/html", "title": "API docs"},
+                    {"rel": "conformance", "href": f"{base}/conformance", "type": "application/json"},
+                    {"rel": "data", "href": f"{base}/collections", "type": "application/json"},
+                ],
+            }
+        )
+
+    @r.get("/conformance", summary="Conformance classes")
+    def conformance(request: Request):  # type: ignore[no-untyped-def]
+        if wants_html(request):
+            items = "".join(f"<li>{html.escape(c)}</li>" for c in CONFORMANCE)
+            return layout.page("Conformance", f"<h1>Conformance</h1><ul>{items}</ul>")
+        return JSONResponse({"conformsTo": CONFORMANCE})
+
+    @r.get("/collections", summary="Feature collections")
+    def collections(request: Request):  # type: ignore[no-untyped-def]
+        docs = [collection_doc(request, BY_KIND[k]) for k in COLLECTION_KINDS]
+        if wants_html(request):
+            rows = "".join(
+                f'<tr><td><a href="/collections/{d["id"]}?f=html">{html.escape(d["title"])}</a></td>'
+                f'<td><a href="/collections/{d["id"]}/items?f=html">items</a></td>'
+                f"<td>{html.escape(d['description'])}</td></tr>"
+                for d in docs
+            )
+            return layout.page("Collections", f"<h1>Collections</h1><table>{rows}</table>")
+        base = base_url(request)
+        return JSONResponse(
+            {
+                "links": [
+                    {"rel": "self", "href": f"{base}/collections", "type": "application/json"},
+                    {"rel": "alternate", "href": f"{base}/collections?f=html", "type": "text/html"},
+                ],
+                "collections": docs,
+            }
+        )
+
+    @r.get("/collections/{collection_id}", summary="One feature collection")
+    def collection(request: Request, collection_id: str):  # type: ignore[no-untyped-def]
+        doc = collection_doc(request, collection_entity(collection_id))
+        if wants_html(request):
+            body = (
+                f"<h1>{html.escape(doc['title'])}</h1><p>{html.escape(doc['description'])}</p>"
+                f'<p><a href="/collections/{doc["id"]}/items?f=html">Browse the features</a></p>'
+            )
+            return layout.page(doc["title"], body)
+        return JSONResponse(doc)
+
+    @r.get("/collections/{collection_id}/items", summary="Features of a collection")
+    def items(request: Request, collection_id: str):  # type: ignore[no-untyped-def]
+        e = collection_entity(collection_id)
+        try:
+            limit, offset, args = _item_params(request, e)
+        except LandreleaseError as exc:
+            return problem(400, "Bad request", str(exc), instance=request.url.path, field=exc.field)
+        page = query.search(store_of(request), e.kind, limit=limit, offset=offset, **args)
+        base = f"{base_url(request)}/collections/{collection_id}/items"
+        params = {k: v for k, v in request.query_params.items() if k != "f"}
+        links = [
+            {"rel": "self", "href": _href(base, params), "type": GEOJSON, "title": "This page"},
+            {"rel": "alternate", "href": _href(base, {**params, "f": "html"}), "type": "text/html"},
+            {
+                "rel": "collection",
+                "href": f"{base_url(request)}/collections/{collection_id}",
+                "type": "application/json",
+            },
+        ]
+        if page.has_next:
+            links.append(
+                {
+                    "rel": "next",
+                    "href": _href(base, {**params, "offset": offset + limit, "limit": limit}),
+                    "type": GEOJSON,
+                }
+            )
+        if offset > 0:
+            prev = {**params, "offset": max(offset - limit, 0), "limit": limit}
+            links.append({"rel": "prev", "href": _href(base, prev), "type": GEOJSON})
+        features = [feature(rec) for rec in page.items]
+        if wants_html(request):
+            return _items_html(e, collection_id, features, page, links)
+        body = {
+            "type": "FeatureCollection",
+            "features": features,
+            "numberMatched": page.matched,
+            "numberReturned": len(features),
+            "timeStamp": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+            "links": links,
+        }
+        return JSONResponse(body, media_type=GEOJSON)
+
+    @r.get("/collections/{collection_id}/items/{feature_id}", summary="One feature")
+    def item(request: Request, collection_id: str, feature_id: str):  # type: ignore[no-untyped-def]
+        e = collection_entity(collection_id)
+        rec = query.one(store_of(request), e.kind, feature_id)
+        base = f"{base_url(request)}/collections/{collection_id}"
+        f = feature(
+            rec,
+            links=[
+                {"rel": "self", "href": f"{base}/items/{feature_id}", "type": GEOJSON},
+                {"rel": "alternate", "href": f"{base}/items/{feature_id}?f=html", "type": "text/html"},
+                {"rel": "collection", "href": base, "type": "application/json"},
+            ],
+        )
+        if wants_html(request):
+            rows = "".join(
+                f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in f["properties"].items()
+            )
+            extra = f'<p><a href="/areas/{feature_id}">Area page</a></p>' if e.kind == "hazardous_area" else ""
+            return layout.page(feature_id, f"<h1>{html.escape(feature_id)}</h1>{extra}<table>{rows}</table>")
+        return JSONResponse(f, media_type=GEOJSON)
+
+    return r
+
+
+def _href(base: str, params: dict[str, Any]) -> str:
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+def _item_params(request: Request, e: Entity) -> tuple[int, int, dict[str, Any]]:
+    q = request.query_params
+    try:
+        limit = int(q.get("limit", DEFAULT_LIMIT))
+        offset = int(q.get("offset", 0))
+    except ValueError:
+        raise ValidationError("limit and offset must be whole numbers", field="limit") from None
+    if limit < 1:
+        raise ValidationError("must be 1 or more", field="limit")
+    limit = min(limit, MAX_LIMIT)  # OGC 17-069 /req/core/fc-limit-response-1: cap, do not refuse
+    if offset < 0:
+        raise ValidationError("must be 0 or more", field="offset")
+    bbox = None
+    if q.get("bbox"):
+        parts = q["bbox"].split(",")
+        if len(parts) == 6:  # 3D box: drop the heights
+            parts = [parts[0], parts[1], parts[3], parts[4]]
+        bbox = parse_bbox(",".join(parts), field="bbox")
+    for name in ("bbox-crs", "crs"):  # OGC API – Features Part 2 names; only the default CRS is served
+        if q.get(name) not in (None, CRS84):
+            raise ValidationError(f"only {CRS84} is supported", field=name)
+    date_from, date_to = parse_datetime(q.get("datetime"))
+    fields = {f.name for f in e.fields if not f.sensitive}
+    where = {}
+    for k, v in q.items():
+        if k in ("limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "f"):
+            continue
+        if k not in fields:
+            raise ValidationError(f"unknown query parameter {k!r}", field=k)
+        where[k] = v
+    return limit, offset, {"bbox": bbox, "date_from": date_from, "date_to": date_to, "where": where}
+
+
+def _items_html(e: Entity, cid: str, features: list[dict[str, Any]], page: query.Page, links: list) -> HTMLResponse:
+    names = [f.name for f in e.fields if not f.sensitive][:8]
+    head = "".join(f"<th>{html.escape(n)}</th>" for n in ["code", *names])
+    rows = "".join(
+        f'<tr><td><a href="/collections/{cid}/items/{f["id"]}?f=html">{html.escape(f["id"])}</a></td>'
+        + "".join(
+            f"<td>{html.escape(str(f['properties'].get(n) if f['properties'].get(n) is not None else ''))}</td>"
+            for n in names
+        )
+        + "</tr>"
+        for f in features
+    )
+    nav = " ".join(
+        f'<a rel="{link["rel"]}" href="{html.escape(link["href"])}&f=html">{link["rel"]}</a>'
+        if "?" in link["href"]
+        else f'<a rel="{link["rel"]}" href="{html.escape(link["href"])}?f=html">{link["rel"]}</a>'
+        for link in links
+        if link["rel"] in ("next", "prev")
+    )
+    body = (
+        f"<h1>{html.escape(TITLES[e.kind])}</h1><p>{page.matched} features; showing {page.offset + 1}–"
+        f"{page.offset + len(features)}</p><p>{nav}</p><table><tr>{head}</tr>{rows}</table>"
+    )
+    return layout.page(TITLES[e.kind], body, synthetic=any(f["properties"].get("synthetic") for f in features))

@@ -1,0 +1,158 @@
+"""Searching records page by page: the read use case behind the HTTP API and OGC API – Features.
+
+Set-based: one query for the page, one for the count, and one code lookup per reference field for the
+whole page (never a query per record). Filters: bounding box (the R*Tree on SQLite, && on PostGIS),
+equality on fields, and a date interval on the kind's own date field (`date`, else `start`/`end`, …).
+Personal data leaves only when the caller asks for it (`personal=True`); adapters decide who may.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import shapely
+from sqlalchemy import Connection, and_, func, or_, select
+
+from landrelease.domain.model import Entity, FieldType, entity
+from landrelease.errors import ValidationError
+from landrelease.service.store import Store
+from landrelease.store import repo
+from landrelease.store.schema import TABLES
+
+SYSTEM = ("version", "synthetic", "attrs", "created_at", "created_by", "updated_at", "updated_by")
+#: The largest page any caller may ask for.
+MAX_LIMIT = 10_000
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]
+    matched: int
+    limit: int
+    offset: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + len(self.items) < self.matched
+
+
+def time_fields(e: Entity) -> tuple[str, str] | None:
+    """The (start, end) date fields a date filter applies to: an instant kind has start == end."""
+    names = {f.name for f in e.fields if f.type is FieldType.DATE}
+    for pair in (("date", "date"), ("start", "end"), ("valid_from", "valid_to"), ("reported", "reported")):
+        if pair[0] in names and pair[1] in names:
+            return pair
+    return None
+
+
+def parse_date(text: str | None, *, field: str) -> dt.date | None:
+    if text is None or text.strip() in ("", ".."):
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        raise ValidationError(f"'{text}' is not an ISO 8601 date (YYYY-MM-DD)", field=field) from None
+
+
+def present_rows(
+    conn: Connection, e: Entity, rows: list[dict[str, Any]], *, personal: bool = False
+) -> list[dict[str, Any]]:
+    """Stored rows as callers see them: codes for references (one lookup per field for all rows),
+    shapely geometry, personal fields left out unless `personal`."""
+    codes: dict[str, dict[str, str]] = {}
+    for f in e.fields:
+        if f.type is FieldType.REF:
+            codes[f.name] = repo.codes_for_ids(conn, f.ref, [r[f.name] for r in rows if r.get(f.name)])
+    out = []
+    for row in rows:
+        rec: dict[str, Any] = {"code": row["code"], "kind": e.kind}
+        for f in e.fields:
+            if f.sensitive and not personal:
+                continue
+            value = row.get(f.name)
+            if f.type is FieldType.REF and value:
+                value = codes[f.name].get(value, value)
+            rec[f.name] = value
+        if e.geom is not None:
+            rec["geometry"] = shapely.from_wkb(row["geom"]) if row.get("geom") is not None else None
+            if e.geom.value == "polygon":
+                rec["area_m2"] = row.get("area_m2")
+        if e.kind == "hazardous_area":
+            rec["remaining"] = shapely.from_wkb(row["rem_geom"]) if row.get("rem_geom") is not None else None
+        for k in SYSTEM:
+            rec[k] = row.get(k)
+        out.append(rec)
+    return out
+
+
+def search(
+    store: Store,
+    kind: str,
+    *,
+    bbox: tuple[float, float, float, float] | None = None,
+    where: dict[str, Any] | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    limit: int = 100,
+    offset: int = 0,
+    personal: bool = False,
+    count: bool = True,
+) -> Page:
+    """One page of live records of a kind, in code order, and how many match in all."""
+    e = entity(kind)
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValidationError(f"must be between 1 and {MAX_LIMIT}", field="limit")
+    if offset < 0:
+        raise ValidationError("must be 0 or more", field="offset")
+    table = TABLES[e.kind]
+    conds = [table.c.deleted_at.is_(None)]
+    for name, value in (where or {}).items():
+        f = next((x for x in e.fields if x.name == name), None)
+        if f is None or f.sensitive:
+            raise ValidationError(f"{e.kind.replace('_', ' ')} has no field {name!r} to filter on", field=name)
+        if f.type in (FieldType.VOCAB_LIST, FieldType.JSON):
+            raise ValidationError("cannot filter on a list field", field=name)
+        parsed = f.parse(value)
+        if f.type is FieldType.REF:
+            with repo.read_connection(store.engine) as conn:
+                parsed = repo.ids_for_codes(conn, f.ref, [parsed]).get(parsed, "-")
+        conds.append(table.c[name].is_(None) if parsed is None else table.c[name] == parsed)
+    if date_from or date_to:
+        span = time_fields(e)
+        if span is None:
+            raise ValidationError(f"{e.plural.replace('_', ' ')} have no date to filter on", field="datetime")
+        start, end = table.c[span[0]], table.c[span[1]]
+        if date_from:  # the record's interval meets [date_from, date_to]
+            conds.append(or_(end >= date_from, and_(end.is_(None), start >= date_from)))
+        if date_to:
+            conds.append(start <= date_to)
+    if bbox is not None:
+        if e.geom is None:
+            raise ValidationError(f"{e.plural.replace('_', ' ')} have no geometry to filter by", field="bbox")
+        minx, miny, maxx, maxy = bbox
+        if not (minx <= maxx and miny <= maxy):
+            raise ValidationError("is not minx,miny,maxx,maxy with min ≤ max", field="bbox")
+    with repo.read_connection(store.engine) as conn:
+        if bbox is not None:
+            conds.append(table.c.id.in_(repo.bbox_ids(conn, e.kind, bbox)))
+        q = select(table).where(*conds).order_by(table.c.code).limit(limit).offset(offset)
+        rows = [dict(r) for r in conn.execute(q).mappings()]
+        if count:
+            matched = conn.execute(select(func.count()).select_from(table).where(*conds)).scalar_one()
+        else:
+            matched = offset + len(rows)
+        return Page(present_rows(conn, e, rows, personal=personal), int(matched), limit, offset)
+
+
+def one(store: Store, kind: str, code: str, *, personal: bool = False) -> dict[str, Any]:
+    """One live record by code, presented like `search` presents them."""
+    e = entity(kind)
+    with repo.read_connection(store.engine) as conn:
+        return present_rows(conn, e, [repo.fetch_one(conn, e.kind, code)], personal=personal)[0]
+
+
+def related(store: Store, kind: str, field: str, code: str, *, limit: int = 1000) -> list[dict[str, Any]]:
+    """Records of `kind` whose reference `field` points at the record `code` (e.g. an area's activities)."""
+    return search(store, kind, where={field: code}, limit=limit, count=False).items
