@@ -61,6 +61,23 @@ def dumps(value: Any) -> str | None:
     return _encode(value)
 
 
+def json_column(values: Sequence[Any]) -> list[str | None]:
+    """A JSON column as text. Vocabulary lists repeat a few values across 10⁵ records: encode each
+    distinct list once."""
+    memo: dict[tuple, str | None] = {}
+    out: list[str | None] = []
+    for v in values:
+        if isinstance(v, list) and all(isinstance(x, str) for x in v):
+            key = tuple(v)
+            text = memo.get(key)
+            if text is None:
+                text = memo[key] = dumps(v)
+            out.append(text)
+        else:
+            out.append(dumps(v))
+    return out
+
+
 def snapshots(table: Table, columns: dict[str, list[Any]]) -> list[JSONText]:
     """Each record as audit JSON (geometry as base64 WKB, dates ISO), converted column by column so
     the C JSON encoder never has to call back into Python."""
@@ -95,7 +112,7 @@ def _convert_sqlite(col_type: Any, values: Sequence[Any]) -> list[Any]:
     if isinstance(col_type, Geometry):
         return [None if v is None else bytes(v) for v in values]
     if isinstance(col_type, JSON):
-        return [dumps(v) for v in values]
+        return json_column(values)
     if isinstance(col_type, DateTime):
         return _sqlite_datetimes(values)
     if isinstance(col_type, Date):
@@ -121,7 +138,7 @@ def _convert_postgres(col_type: Any, values: Sequence[Any]) -> list[Any]:
     if isinstance(col_type, Geometry):
         return _ewkb_hex(values)
     if isinstance(col_type, JSON):
-        return [dumps(v) for v in values]
+        return json_column(values)
     return [v.item() if isinstance(v, np.generic) else v for v in values]
 
 
