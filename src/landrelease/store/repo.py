@@ -73,19 +73,10 @@ def read_connection(engine: Engine):  # type: ignore[no-untyped-def]
         yield conn
 
 
-def to_json_value(value: Any) -> Any:
-    if isinstance(value, bytes | bytearray | memoryview):
-        return bulk.encode_bytes(value)
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 def snapshot(row: dict[str, Any]) -> dict[str, Any]:
-    """A record as JSON for the audit trail (geometry as WKB hex)."""
-    return {k: to_json_value(v) for k, v in row.items()}
+    """A record as JSON-ready values for the audit trail (geometry as base64 WKB, dates ISO)."""
+    return {k: v if v is None or isinstance(v, str | int | float | list | dict) else bulk.json_default(v)
+            for k, v in row.items()}
 
 
 def allocate_codes(conn: Connection, prefix: str, n: int) -> list[str]:
