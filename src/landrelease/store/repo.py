@@ -108,36 +108,32 @@ def reserve_given_codes(conn: Connection, codes: Iterable[str]) -> None:
             conn.execute(update(code_sequence).where(code_sequence.c.prefix == prefix).values(last=last))
 
 
-def existing_codes(conn: Connection, kind: str, codes: Sequence[str]) -> set[str]:
+def _lookup(conn: Connection, kind: str, key: str, value: str, wanted: Sequence[Any], live: bool) -> dict[Any, Any]:
+    """key → value for the wanted keys of a kind, in chunked IN lists (both backends)."""
     table = TABLES[kind]
-    found: set[str] = set()
-    unique = list(dict.fromkeys(codes))
+    out: dict[Any, Any] = {}
+    unique = list(dict.fromkeys(w for w in wanted if w))
     for i in range(0, len(unique), 5000):
-        chunk = unique[i : i + 5000]
-        found.update(r[0] for r in conn.execute(select(table.c.code).where(table.c.code.in_(chunk))))
-    return found
+        q = select(table.c[key], table.c[value]).where(table.c[key].in_(unique[i : i + 5000]))
+        if live:
+            q = q.where(table.c.deleted_at.is_(None))
+        out.update({k: v for k, v in conn.execute(q)})
+    return out
+
+
+def existing_codes(conn: Connection, kind: str, codes: Sequence[str]) -> set[str]:
+    """Codes already used by a kind, deleted records included (codes are never reused)."""
+    return set(_lookup(conn, kind, "code", "id", codes, live=False))
 
 
 def ids_for_codes(conn: Connection, kind: str, codes: Sequence[str]) -> dict[str, str]:
-    """code → id for live records of a kind (chunked IN lists; both backends)."""
-    table = TABLES[kind]
-    out: dict[str, str] = {}
-    unique = list(dict.fromkeys(c for c in codes if c))
-    for i in range(0, len(unique), 5000):
-        chunk = unique[i : i + 5000]
-        q = select(table.c.code, table.c.id).where(table.c.code.in_(chunk), table.c.deleted_at.is_(None))
-        out.update({c: i_ for c, i_ in conn.execute(q)})
-    return out
+    """code → id for live records of a kind."""
+    return _lookup(conn, kind, "code", "id", codes, live=True)
 
 
 def codes_for_ids(conn: Connection, kind: str, ids: Sequence[str]) -> dict[str, str]:
-    table = TABLES[kind]
-    out: dict[str, str] = {}
-    unique = list(dict.fromkeys(i for i in ids if i))
-    for i in range(0, len(unique), 5000):
-        chunk = unique[i : i + 5000]
-        out.update({i_: c for i_, c in conn.execute(select(table.c.id, table.c.code).where(table.c.id.in_(chunk)))})
-    return out
+    """id → code, deleted records included (history still names them)."""
+    return _lookup(conn, kind, "id", "code", ids, live=False)
 
 
 def insert_columns(
