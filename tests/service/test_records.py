@@ -167,3 +167,13 @@ def test_country_table_sums(store):
     kinds = {r["type"]: r for r in data["contamination"]}
     assert set(kinds) == {"sha", "cha"}
     assert kinds["sha"]["original_km2"] == pytest.approx(1.237, rel=0.01)
+
+
+def test_list_filters_references_by_code(store):
+    org = _org(store)
+    a, b = _area(store), _area(store, geom=shapely.box(35.60, 51.40, 35.616, 51.41))
+    act = _activity(store, a, "nts", org)
+    _activity(store, b, "ts", org)
+    found = records.list_records(store, "activity", where={"area": a})
+    assert [x["code"] for x in found] == [act] and found[0]["area"] == a and found[0]["org"] == org
+    assert records.list_records(store, "activity", where={"area": "HA-1999-000001"}) == []

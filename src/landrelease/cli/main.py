@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from landrelease.cli.plan import plan_app
 from landrelease.cli.serve import serve
 from landrelease.errors import LandreleaseError
 
@@ -25,6 +26,7 @@ app = typer.Typer(
 )
 areas_app = typer.Typer(no_args_is_help=True, help="Hazardous areas: list and show.")
 app.add_typer(areas_app, name="areas")
+app.add_typer(plan_app, name="plan")
 
 # Off a terminal (pipes, CI logs) rich would assume 80 columns and squeeze the country table.
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
@@ -161,9 +163,11 @@ def areas_list(
 @areas_app.command("show")
 def areas_show(code: Annotated[str, typer.Argument(help="Hazardous area code, e.g. HA-2026-000123.")]) -> None:
     """Show one hazardous area: attributes and land release ledger."""
+    from datetime import date
+
     from rich.table import Table
 
-    from landrelease.service.records import get
+    from landrelease.service.records import get, list_records
 
     r = get(store(), code, kind="hazardous_area")
     if r["synthetic"]:
@@ -189,6 +193,37 @@ def areas_show(code: Annotated[str, typer.Argument(help="Hazardous area code, e.
     ):
         ledger.add_row(label, f"{r.get(key) or 0:,.1f}")
     out.print(ledger)
+    s = store()
+    acts = list_records(s, "activity", where={"area": code}, limit=1000)
+    if acts:
+        t = Table(
+            "activity", "type", "method", "organisation", "start", "end", "status", "worked m²", title="Activities"
+        )
+        for a in sorted(acts, key=lambda a: (a["start"] or date.min, a["code"])):
+            t.add_row(
+                a["code"],
+                a["act_type"],
+                a["method"] or "",
+                a["org"] or "",
+                _fmt(a["start"]),
+                _fmt(a["end"]),
+                a["status"],
+                f"{a['worked_m2'] or 0:,.0f}",
+            )
+        out.print(t)
+    products = list_records(s, "land_release", where={"area": code}, limit=1000)
+    if products:
+        t = Table("product", "released", "date", "m²", "depth cm", "activity", title="Land release products")
+        for p in sorted(products, key=lambda p: (p["date"], p["code"])):
+            t.add_row(
+                p["code"],
+                p["rel_type"],
+                _fmt(p["date"]),
+                f"{p['area_m2'] or 0:,.0f}",
+                _fmt(p["depth_cm"]),
+                p["activity"] or "",
+            )
+        out.print(t)
 
 
 @app.command()

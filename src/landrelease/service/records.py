@@ -90,14 +90,20 @@ def list_records(
     offset: int = 0,
     personal: bool = False,
 ) -> list[dict[str, Any]]:
+    """Live records of a kind, by code. `where` filters on field values; reference fields are
+    given by the referenced record's code (e.g. {"area": "HA-2026-000123"})."""
     e = entity(kind)
     table = TABLES[e.kind]
+    fields = {f.name: f for f in e.fields}
     q = select(table).where(table.c.deleted_at.is_(None))
-    for name, value in (where or {}).items():
-        if name not in table.c:
-            raise ValidationError(f"cannot filter on {name!r}", field=name)
-        q = q.where(table.c[name] == value)
     with repo.read_connection(store.engine) as conn:
+        for name, value in (where or {}).items():
+            if name not in table.c:
+                raise ValidationError(f"cannot filter on {name!r}", field=name)
+            f = fields.get(name)
+            if f is not None and f.type is FieldType.REF and value is not None:
+                value = repo.ids_for_codes(conn, f.ref, [value]).get(value, "")
+            q = q.where(table.c[name].is_(None) if value is None else table.c[name] == value)
         if bbox is not None:
             q = q.where(table.c.id.in_(repo.bbox_ids(conn, e.kind, bbox)))
         q = q.order_by(table.c.code).limit(limit).offset(offset)
