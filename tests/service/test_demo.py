@@ -116,3 +116,16 @@ def test_activity_worked_area_is_the_sum_of_its_daily_reports(demo_store):
     assert len(rows) > 10
     for worked, total in rows:
         assert worked == pytest.approx(total)
+
+
+def test_a_released_area_can_be_shown_as_it_was_before_release(demo_store):
+    partly = next(
+        r
+        for r in records.list_records(demo_store, "hazardous_area", where={"status": "open"}, limit=300)
+        if r["cancel_m2"] + r["reduce_m2"] + r["clear_m2"] > 0
+    )
+    v1 = records.version(demo_store, partly["code"], 1)
+    assert v1["version"] == 1 and v1["status"] == "open"
+    assert v1["cancel_m2"] == v1["reduce_m2"] == v1["clear_m2"] == 0
+    assert shapely.equals(v1["rem_geom"], v1["geom"]) and shapely.equals(v1["geom"], partly["geometry"])
+    assert not shapely.equals(partly["remaining"], partly["geometry"])

@@ -22,7 +22,7 @@ from landrelease.geo.checks import prepare
 from landrelease.service.store import Store
 from landrelease.service.write import WriteResult, _geometry_columns, write_batch
 from landrelease.store import repo
-from landrelease.store.bulk import SAME_AS_GEOM, decode_bytes
+from landrelease.store.bulk import decode_bytes
 from landrelease.store.schema import TABLES
 
 SYSTEM_FIELDS = ("version", "synthetic", "attrs", "created_at", "created_by", "updated_at", "updated_by", "deleted_at")
@@ -303,21 +303,27 @@ def history(store: Store, code: str) -> list[dict[str, Any]]:
 
 
 def version(store: Store, code: str, number: int) -> dict[str, Any]:
-    """The record as it was at a given version (geometry included)."""
-    for v in history(store, code):
-        if v["version"] == number:
-            snap = dict(v["after"])
-            if snap.get("rem_geom") == SAME_AS_GEOM:
-                snap["rem_geom"] = snap.get("geom")
-            for g in ("geom", "rem_geom"):
-                if snap.get(g):
-                    snap[g] = shapely.from_wkb(decode_bytes(snap[g]))
-            return snap
-    raise NotFound(f"{code} has no version {number}")
+    """The record as it was at a given version, geometry included: the current row with every later
+    change undone (each change's audit row keeps the values it replaced)."""
+    e = kind_of_code(code)
+    with repo.read_connection(store.engine) as conn:
+        row = repo.fetch_one(conn, e.kind, code, include_deleted=True)
+        changes = repo.history(conn, code)
+    if not 1 <= number <= row["version"]:
+        raise NotFound(f"{code} has no version {number} (it is at version {row['version']})")
+    state = repo.snapshot(row)
+    for change in sorted(changes, key=lambda c: c["version"], reverse=True):
+        if change["version"] <= number:
+            break
+        state.update(change["before"] or {})
+    for g in ("geom", "rem_geom"):
+        if state.get(g):
+            state[g] = shapely.from_wkb(decode_bytes(state[g]))
+    return state
 
 
 def _show(key: str, value: Any) -> Any:
-    if key in ("geom", "rem_geom") and isinstance(value, str) and value != SAME_AS_GEOM:
+    if key in ("geom", "rem_geom") and isinstance(value, str):
         return shapely.to_wkt(shapely.from_wkb(decode_bytes(value)), rounding_precision=6)
     return value
 
