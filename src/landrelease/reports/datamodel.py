@@ -33,9 +33,11 @@ and deployment need.
 Hazardous areas also keep `rem_geom`, the polygon still hazardous after land release.
 
 Every create, update and delete writes an `audit` row in the same transaction: who (`actor`), when
-(`at`), what (`kind`, `code`, `action`, `version`), `before` → `after` (JSON, geometry as WKB hex),
-and the transaction id shared by all rows of one import. `landrelease history CODE` shows them; any
-past version, geometry included, can be rebuilt from them.
+(`at`), what (`kind`, `code`, `action`, `version`), and the transaction id shared by all rows of one
+import. A create row holds the new record's attributes (`after`); a change holds the values it
+replaced (`before`) and the new ones (`after`), geometry included (base64 WKB). Any past version,
+geometry included, is the current row with the later changes undone: `landrelease history CODE`
+lists the changes, `landrelease history CODE --version N` shows version N.
 
 References (*ref* type) point at another record by its id in the database and by its code in files.
 *Sensitive* fields are personal data: they leave the service only for roles that need them and

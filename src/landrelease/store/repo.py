@@ -234,7 +234,7 @@ def update_row(
             code=before["code"],
             version=version + 1,
             before=snapshot(changed_before),
-            after=snapshot(after),
+            after=snapshot(values),  # the new values of what changed; the row holds the rest
             txn=txn,
             note=note,
         )
@@ -274,7 +274,7 @@ def update_many(
         audit_cols["code"].append(before["code"])
         audit_cols["version"].append(before["version"] + 1)
         audit_cols["before"].append(snapshot({k: before.get(k) for k in values}))
-        audit_cols["after"].append(snapshot(dict(before, **values)))
+        audit_cols["after"].append(snapshot(values))
     names = [*keys, "version", "updated_at", "updated_by"]
     stmt = (
         update(table)
