@@ -1,0 +1,428 @@
+"""The field plan: survey and clearance tasks on real teams, calendars, deployment windows, travel.
+
+Stages (IMAS 07.11): every SHA not yet surveyed gets an NTS task (survey teams); every area gets a
+physical task — TS and clearance, sized by the expected release (`release`) in clearance-equivalent
+m² — for the other teams, which may start only once the area's NTS is done. Each stage is the
+R|M_j|Σ w_j C_j problem of `instance`/`solve`: processing time = work / team rate + mobilisation
+(setup days + travel from the team's base), scaled to calendar days by the team's mean working
+factor. The schedule is then *realised* on each team's capacity curve (`calendar`): weekends,
+season, expected weather stand-downs and the deployment window. A task that does not fit inside its
+team's window is taken off that team and the stage is solved again; what fits nowhere is reported
+as not planned (what is left after the deployment).
+
+The bound: Σ w_j C_j with C_j measured in *working days of its team* (the team's position on its
+capacity curve) is bounded below by the same problem with windows and NTS precedence dropped and
+every team starting at once — plain R|M_j|Σ w_j C_j on the working-day durations — so Skutella's
+certified CQP bound of that instance is valid for every plan of these tasks; `gap` compares it with
+the plan's working-day objective. The calendar-day objective is reported beside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from landrelease.errors import ValidationError
+from landrelease.planning.calendar import Calendar, Curves, curve, window_mask
+from landrelease.planning.capacity import TEAM_TYPES
+from landrelease.planning.instance import Instance
+from landrelease.planning.productivity import PERSON_BASIS, RateTable
+from landrelease.planning.release import Expected
+from landrelease.planning.solve import solve
+
+SURVEY = TEAM_TYPES.index("survey")
+EOD = TEAM_TYPES.index("eod")
+INF = np.inf
+
+
+@dataclass(frozen=True)
+class Areas:
+    """Open hazardous areas: code, remaining m², land class 0–3, location, NTS needed, IED, region."""
+
+    code: np.ndarray
+    remaining: np.ndarray
+    land_class: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    needs_nts: np.ndarray
+    ied: np.ndarray
+    region: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.code)
+
+
+@dataclass(frozen=True)
+class Teams:
+    """Working teams (sections of units): type index, rate multiplier, base, window (days from start)."""
+
+    code: np.ndarray
+    unit: np.ndarray
+    type_index: np.ndarray
+    size: np.ndarray  # deminers (person-basis types) or 1 (team-basis)
+    base_lon: np.ndarray
+    base_lat: np.ndarray
+    first: np.ndarray
+    last: np.ndarray  # inf = open-ended
+
+    def __len__(self) -> int:
+        return len(self.code)
+
+
+@dataclass(frozen=True)
+class Travel:
+    setup_days: float = 0.5  # mobilisation per task (assumption)
+    km_per_day: float = 100.0  # moving a team and its kit (assumption)
+    visit_days: float = 1.0  # NTS: days per area visit on top of its area rate (assumption)
+
+
+def expand_units(code, unit_type, people, base_lon, base_lat, first, last, rates: RateTable, section: float = 10):
+    """Units → teams: person-basis units split in sections of ~`section` people, others in teams."""
+    rows = []
+    for u, t, n, blon, blat, f, la in zip(code, unit_type, people, base_lon, base_lat, first, last, strict=True):
+        if t not in TEAM_TYPES:
+            continue
+        n = float(n or 0) or (section if t in PERSON_BASIS else rates.size[t])
+        if t in PERSON_BASIS:
+            k = max(1, int(round(n / section)))
+            each = n * rates.size[t] / k
+        else:
+            k = max(1, int(round(n / rates.size[t])))
+            each = 1.0
+        for i in range(k):
+            rows.append((f"{u}/{i + 1}", u, TEAM_TYPES.index(t), each, blon, blat, f, la))
+    if not rows:
+        raise ValidationError("the scenario has no working team (manual, mechanical, MDD, EOD, BAC or survey)")
+    cols = list(zip(*rows, strict=True))
+    return Teams(
+        np.array(cols[0], dtype=object),
+        np.array(cols[1], dtype=object),
+        np.array(cols[2], dtype=np.int64),
+        np.array(cols[3], float),
+        np.array(cols[4], float),
+        np.array(cols[5], float),
+        np.array(cols[6], float),
+        np.array(cols[7], float),
+    )
+
+
+def distance_km(lon1, lat1, lon2, lat2) -> np.ndarray:
+    """Great-circle distance (haversine, km); NaN bases count as 0 km."""
+    la1, la2 = np.radians(lat1), np.radians(lat2)
+    dlat = la2 - la1
+    dlon = np.radians(lon2 - lon1)
+    h = np.sin(dlat / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin(dlon / 2) ** 2
+    return np.nan_to_num(2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0, 1))))
+
+
+@dataclass
+class Stage:
+    """One stage's tasks: area index per job, durations (working days) per job × team."""
+
+    name: str
+    area: np.ndarray
+    work_days: np.ndarray  # (n_jobs, n_teams), inf = ineligible
+    setup: np.ndarray  # (n_jobs, n_teams) travel + mobilisation days, included in work_days
+    team: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # assigned team, -1 = not planned
+    start: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    end: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    pos: np.ndarray = field(default_factory=lambda: np.zeros(0))  # working position (days) at the end
+
+
+@dataclass
+class FieldPlan:
+    start: dt.date
+    areas: Areas
+    teams: Teams
+    weight: np.ndarray
+    expected: Expected
+    calendar: Calendar
+    rates: RateTable
+    nts: Stage
+    physical: Stage
+    objective: float  # Σ w_j C_j over planned physical tasks, C in calendar days
+    objective_wd: float  # the same with C in working days of the team (what the bound bounds)
+    bound: float
+    bound_method: str
+    n_days: int
+    sequences: dict[str, list[np.ndarray]]  # per stage, per team: job indices in order
+    notes: list[str]
+
+    @property
+    def gap(self) -> float:
+        return 0.0 if self.objective_wd <= 0 else (self.objective_wd - self.bound) / self.objective_wd
+
+    def date(self, day) -> np.ndarray:
+        d = np.asarray(day, dtype=float)
+        out = np.full(d.shape, None, dtype=object)
+        ok = np.isfinite(d)
+        base = np.datetime64(self.start, "D")
+        out[ok] = (base + np.floor(d[ok]).astype("timedelta64[D]")).astype(object)
+        return out
+
+
+def team_rates(teams: Teams, rates: RateTable) -> np.ndarray:
+    """(n_teams, 4) m² per working day of each team by land class."""
+    return rates.value()[teams.type_index] * teams.size[:, None]
+
+
+def stage_durations(areas: Areas, teams: Teams, rates: RateTable, work, travel: Travel, *, nts: bool):
+    tr = team_rates(teams, rates)[:, areas.land_class].T  # (n_areas, n_teams)
+    is_survey = teams.type_index == SURVEY
+    ok = (tr > 0) & (is_survey[None, :] if nts else ~is_survey[None, :])
+    if not nts:
+        ok &= ~areas.ied[:, None] | (teams.type_index == EOD)[None, :]  # IEDs: EOD teams (IMAS 09.30)
+    km = distance_km(teams.base_lon[None, :], teams.base_lat[None, :], areas.lon[:, None], areas.lat[:, None])
+    setup = travel.setup_days + km / travel.km_per_day + (travel.visit_days if nts else 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = np.where(ok, np.asarray(work, float)[:, None] / np.where(ok, tr, 1.0) + setup, INF)
+    return d, setup
+
+
+def capacity_curves(calendar: Calendar, start: dt.date, teams: Teams, n_days: int, factors=None, margin: float = 1.0):
+    """Curves per window group and each team's group; `factors` (S, n) draws or the expected ones.
+
+    `margin` < 1 scales windowed teams' capacity down (plan them with room to spare).
+    """
+    f = calendar.expected_factors(start, n_days)[None, :] if factors is None else factors
+    keys = sorted(set(zip(teams.first.tolist(), teams.last.tolist(), strict=True)))
+    group = np.array([keys.index((a, b)) for a, b in zip(teams.first, teams.last, strict=True)], dtype=np.int64)
+    curves = [
+        Curves(curve(f * window_mask(n_days, a, b)[None, :] * (margin if np.isfinite(b) else 1.0))) for a, b in keys
+    ]
+    return curves, group
+
+
+def realise(seqs, dur, curves, group, n_jobs, ready=None, area_of=None):
+    """Lay each team's sequence on its curve. `dur(k, jobs)` → (S, len) working days.
+
+    Returns start, end (S, n_jobs) in calendar days (inf = did not fit), the working position at
+    each job's end, and each team's final position. `ready` (S, n_areas): a job may not start
+    before its area's ready day (NTS done).
+    """
+    s = curves[0].s
+    start = np.full((s, n_jobs), INF)
+    end = np.full((s, n_jobs), INF)
+    pend = np.full((s, n_jobs), INF)
+    final = np.zeros((s, len(seqs)))
+    for k, jobs in enumerate(seqs):
+        if len(jobs) == 0:
+            continue
+        cv = curves[group[k]]
+        d = dur(k, jobs)
+        pos = np.zeros(s)
+        for i, j in enumerate(jobs):
+            if ready is not None:
+                r = ready[:, area_of[j]]
+                pos = np.maximum(pos, np.where(r > 0, cv.position(r), 0.0))
+            start[:, j] = cv.day(pos, start=True)
+            pos = pos + d[:, i]
+            pend[:, j] = pos
+            end[:, j] = cv.day(pos, start=False)
+        final[:, k] = pos
+    return start, end, pend, final
+
+
+def _dispatch(seqs, w, work_days, ready, curves, group) -> list[np.ndarray]:
+    """Reorder each team's tasks so that it does not idle while a later task is ready.
+
+    At each step the team takes, among its tasks whose area is ready (NTS done), the one first in
+    Smith order (w/p); if none is ready it waits for the first to become ready.
+    """
+    out = []
+    for k, jobs in enumerate(seqs):
+        if len(jobs) < 2:
+            out.append(jobs)
+            continue
+        cv = curves[group[k]]
+        key = -w[jobs] / work_days[jobs, k]
+        r = ready[jobs]
+        left = np.ones(len(jobs), dtype=bool)
+        pos = np.zeros(1)
+        order = []
+        for _ in range(len(jobs)):
+            t = cv.day(pos, start=True)[0]
+            avail = left & (r <= t)
+            if avail.any():
+                i = int(np.flatnonzero(avail)[np.argmin(key[avail])])
+            else:
+                cand = np.flatnonzero(left)
+                i = int(cand[np.lexsort((key[cand], r[cand]))[0]])
+                pos = np.maximum(pos, cv.position(np.array([r[i]])))
+            order.append(i)
+            left[i] = False
+            pos = pos + work_days[jobs[i], k]
+        out.append(jobs[np.array(order)])
+    return out
+
+
+def _sequences(team: np.ndarray, start: np.ndarray, n_teams: int) -> list[np.ndarray]:
+    out = []
+    for k in range(n_teams):
+        jobs = np.flatnonzero(team == k)
+        out.append(jobs[np.argsort(start[jobs], kind="stable")])
+    return out
+
+
+def plan_field(
+    areas: Areas,
+    teams: Teams,
+    weight: np.ndarray,
+    expected: Expected,
+    *,
+    start: dt.date,
+    calendar: Calendar,
+    rates: RateTable,
+    travel: Travel = Travel(),
+    time_limit: float = 10.0,
+    seed: int = 0,
+    max_repairs: int = 6,
+    window_margin: float = 0.85,
+) -> FieldPlan:
+    notes: list[str] = []
+    n_teams = len(teams)
+    probe = 366 * 3
+    fexp = calendar.expected_factors(start, probe)
+    fbar = np.empty(n_teams)
+    for k in range(n_teams):
+        m = window_mask(probe, teams.first[k], min(teams.last[k], probe))
+        fk = fexp[m > 0]
+        fbar[k] = max(fk.mean(), 1e-3) if fk.size else 1e-3
+
+    nts_area = np.flatnonzero(areas.needs_nts)
+    nts_days, nts_setup = stage_durations(
+        _sub(areas, nts_area), teams, rates, areas.remaining[nts_area], travel, nts=True
+    )
+    phys_area = np.flatnonzero(expected.work > 0)
+    phys_days, phys_setup = stage_durations(
+        _sub(areas, phys_area), teams, rates, expected.work[phys_area], travel, nts=False
+    )
+    stages = {
+        "nts": Stage("nts", nts_area, nts_days, nts_setup),
+        "physical": Stage("physical", phys_area, phys_days, phys_setup),
+    }
+    n_days = 366 * 4
+    ready = None
+    seqs: dict[str, list[np.ndarray]] = {}
+    for name in ("nts", "physical"):
+        st = stages[name]
+        allowed = np.isfinite(st.work_days)
+        w = weight[st.area]
+        if name == "nts":
+            # Survey first what clearance wants first: NTS Smith order = the physical Smith order.
+            row = {int(a): i for i, a in enumerate(phys_area)}
+            pmin_phys = np.array([phys_days[row[int(a)]].min() if int(a) in row else np.nan for a in st.area])
+            pmin_nts = st.work_days.min(axis=1)
+            ok = np.isfinite(pmin_phys) & np.isfinite(pmin_nts)
+            w = np.where(ok, w * np.where(ok, pmin_nts, 1.0) / np.where(ok, pmin_phys, 1.0), w)
+        for it in range(max_repairs + 1):
+            p = np.where(allowed, st.work_days, INF)
+            plannable = np.isfinite(p).any(axis=1)
+            team = np.full(len(st.area), -1, dtype=np.int64)
+            if plannable.any():
+                inst = Instance(p=p[plannable] / fbar[None, :], weight=w[plannable])
+                res = solve(inst, time_limit=time_limit / (1 + it), seed=seed)
+                team[plannable] = res.schedule.team
+                order_key = np.full(len(st.area), INF)
+                order_key[plannable] = res.schedule.start
+            else:
+                order_key = np.full(len(st.area), INF)
+            seq = _sequences(team, order_key, n_teams)
+            while True:
+                caps, group = capacity_curves(calendar, start, teams, n_days, margin=window_margin)
+                area_ready = None
+                if name == "physical" and ready is not None:
+                    area_ready = np.zeros((1, len(areas)))
+                    area_ready[0, stages["nts"].area] = np.where(stages["nts"].team >= 0, ready, 0.0)
+
+                def dur(k, jobs, _d=st.work_days):
+                    return _d[jobs, k][None, :]
+
+                if area_ready is not None:
+                    seq = _dispatch(seq, w, st.work_days, area_ready[0, st.area], caps, group)
+                s0, e0, x0, _ = realise(seq, dur, caps, group, len(st.area), area_ready, st.area)
+                s0, e0, x0 = s0[0], e0[0], x0[0]
+                lost = (team >= 0) & ~np.isfinite(e0)
+                open_ended = np.isinf(teams.last[np.maximum(team, 0)])
+                if (lost & open_ended).any() and n_days < 366 * 300:
+                    n_days *= 2
+                    continue
+                break
+            if not lost.any() or it == max_repairs:
+                break
+            # Pin what fits on each overflowing windowed team and close that team to everything else.
+            for k in np.unique(team[lost]):
+                keep = (team == k) & ~lost
+                allowed[:, k] = False
+                allowed[keep, k] = True
+                allowed[np.ix_(np.flatnonzero(keep), np.flatnonzero(np.arange(n_teams) != k))] = False
+            notes.append(f"{name}: {int(lost.sum())} task(s) did not fit their team's window; re-planned")
+        if lost.any():
+            team[lost] = -1
+            s0[lost] = INF
+            e0[lost] = INF
+            seq = [q[team[q] >= 0] for q in seq]
+            x0[lost] = INF
+        st.team, st.start, st.end, st.pos = team, s0, e0, x0
+        seqs[name] = seq
+        if name == "nts":
+            ready = e0
+
+    ph = stages["physical"]
+    nts_st = stages["nts"]
+    done = ph.team >= 0
+    wd = weight[ph.area[done]]
+    objective = float(wd @ ph.end[done]) if done.any() else 0.0
+    # Working-day clock shared by every team: the open-ended expected curve. A team's own curve
+    # (window, margin) never runs faster, so a task of p working days spans ≥ p on this clock.
+    clock = Curves(curve(calendar.expected_factors(start, n_days)[None, :]))
+    pos_end = np.full(len(ph.area), INF)
+    pos_end[done] = clock.position(ph.end[done][None, :])[0] if done.any() else []
+    ph.pos = pos_end
+    objective_wd = float(wd @ pos_end[done]) if done.any() else 0.0
+    bound, method = 0.0, "none"
+    if done.any():
+        from landrelease.planning.bound import cqp_bound
+
+        tl = max(1.0, time_limit / 2)
+        b = cqp_bound(Instance(p=ph.work_days[done], weight=wd), time_limit=tl).value
+        bound, method = b, "CQP (Skutella) of the TS/clearance tasks"
+        # NTS precedence: X_phys ≥ X_nts + min_k p_phys, so Σ w X_phys ≥ CQP(NTS) + Σ w min p.
+        phys_of = {int(a): j for j, a in enumerate(ph.area)}
+        sel = np.array(
+            [nts_st.team[i] >= 0 and int(a) in phys_of and done[phys_of[int(a)]] for i, a in enumerate(nts_st.area)],
+            dtype=bool,
+        )
+        if sel.any():
+            b2 = cqp_bound(Instance(p=nts_st.work_days[sel], weight=weight[nts_st.area[sel]]), time_limit=tl).value
+            b2 += float(wd @ ph.work_days[done].min(axis=1))
+            if b2 > bound:
+                bound, method = b2, "CQP (Skutella) of the NTS tasks + each area's shortest TS/clearance task"
+        method += "; working days on the common calendar clock, windows relaxed"
+    unplanned = np.setdiff1d(np.arange(len(areas)), ph.area[done])
+    if unplanned.size:
+        notes.append(f"{unplanned.size} area(s) not planned: no eligible team with room in its window")
+    return FieldPlan(
+        start,
+        areas,
+        teams,
+        weight,
+        expected,
+        calendar,
+        rates,
+        stages["nts"],
+        ph,
+        objective,
+        objective_wd,
+        bound,
+        method,
+        n_days,
+        seqs,
+        notes,
+    )
+
+
+def _sub(areas: Areas, idx: np.ndarray) -> Areas:
+    return Areas(*(getattr(areas, f)[idx] for f in Areas.__dataclass_fields__))

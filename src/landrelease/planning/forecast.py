@@ -1,0 +1,158 @@
+"""Monte Carlo forecast of a field plan: vectorised, seeded, common random numbers.
+
+Each simulation draws (i) whether each area holds EO and its release split (`release`), (ii) the
+long-run productivity of each team type × land class (log-normal around the rate with the
+uncertainty `productivity` reports: data-based rates are tighter than defaults) and (iii) weather
+stand-down days (Bernoulli per calendar day, shared by the region). The plan's assignment and
+order are kept (a plan is a tasking order, not re-optimised per draw) and laid on each team's
+capacity curve for that draw.
+
+Common random numbers: every draw comes from its own stream of `SeedSequence(seed)` with a shape
+that depends only on the areas (ordered by code), the team types and the day index — not on the
+scenario's teams — so two scenarios on the same record see the same contamination, productivity
+and weather, and their difference is the scenario's, not the dice's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from landrelease.planning.capacity import N_CLASSES, TEAM_TYPES
+from landrelease.planning.field import INF, FieldPlan, capacity_curves, realise, team_rates
+from landrelease.planning.release import ReleaseModel, sample_release
+
+
+@dataclass(frozen=True)
+class Forecast:
+    completion: np.ndarray  # (S, n_areas) day the area is fully released (inf = not in horizon/plan)
+    cancel: np.ndarray  # (S, n_areas) m² cancelled at NTS
+    nts_end: np.ndarray  # (S, n_areas) day NTS ends (0 if none)
+    remaining: np.ndarray  # (n_areas,) m² at start
+    weight: np.ndarray
+    horizon: int
+    planned: np.ndarray  # (n_areas,) bool: the plan gives the area a team
+
+    def released_by(self, day: float) -> np.ndarray:
+        """Per simulation, m² released by `day` (cancelled at NTS end, the rest at completion)."""
+        at_nts = np.where(self.nts_end <= day, self.cancel, 0.0)
+        done = self.completion <= day
+        return np.where(done, self.remaining[None, :], at_nts).sum(axis=1)
+
+    def burndown(self, days: np.ndarray) -> np.ndarray:
+        """(S, len(days)) remaining hazardous m²."""
+        total = self.remaining.sum()
+        return np.stack([total - self.released_by(d) for d in days], axis=1)
+
+    def region_completion(self, mask: np.ndarray | None = None) -> np.ndarray:
+        """Per simulation, the day the last *planned* area (of `mask`) is released."""
+        keep = self.planned if mask is None else (self.planned & mask)
+        c = self.completion[:, keep]
+        return c.max(axis=1) if c.shape[1] else np.zeros(c.shape[0])
+
+    def exposure(self) -> np.ndarray:
+        """Σ w_j C_j per simulation over planned areas, C in years (priority-weighted hazard-time).
+
+        An area still open at the horizon counts as released at the horizon (an underestimate).
+        """
+        c = np.where(np.isfinite(self.completion), self.completion, self.horizon)[:, self.planned] / 365.25
+        return c @ self.weight[self.planned]
+
+
+def percentiles(x: np.ndarray, q=(10, 50, 90)) -> np.ndarray:
+    """Percentiles along axis 0 that treat inf as 'later than everything' (result inf if reached)."""
+    x = np.sort(np.asarray(x, dtype=float), axis=0)
+    n = x.shape[0]
+    out = []
+    for p in q:
+        i = min(n - 1, max(0, int(np.ceil(p / 100 * n)) - 1))
+        out.append(x[i])
+    return np.array(out)
+
+
+def simulate(plan: FieldPlan, release: ReleaseModel, *, n_sims: int = 500, seed: int = 0) -> Forecast:
+    ss = np.random.SeedSequence(seed).spawn(5)
+    r_cont, r_split, r_prod, r_weather, _ = (np.random.default_rng(s) for s in ss)
+    areas = plan.areas
+    n = len(areas)
+    u = r_cont.random((n_sims, n))
+    cancel, work = sample_release(release, areas.remaining, plan.expected.pi, u, r_split)
+    sd = plan.rates.sd()
+    z = r_prod.standard_normal((n_sims, len(TEAM_TYPES), N_CLASSES))
+    mult = np.exp(sd[None] * z - 0.5 * sd[None] ** 2)  # mean-one log-normal around the rate
+    horizon = int(
+        min(366 * 300, max(366, 2 * np.nanmax(np.r_[plan.physical.end[np.isfinite(plan.physical.end)], 0]) + 730))
+    )
+    base = plan.calendar.base_factors(plan.start, horizon)
+    stand = r_weather.random((horizon, n_sims)).T < plan.calendar.standdown
+    factors = base[None, :] * ~stand
+    caps, group = capacity_curves(plan.calendar, plan.start, plan.teams, horizon, factors)
+    tr = team_rates(plan.teams, plan.rates)
+    cls = areas.land_class
+    types = plan.teams.type_index
+
+    nts = plan.nts
+
+    def dur_nts(k, jobs):
+        a = nts.area[jobs]
+        m = mult[:, types[k], cls[a]]
+        return areas.remaining[a][None, :] / (tr[k, cls[a]] * m) + nts.setup[jobs, k][None, :]
+
+    _, nts_end_j, _, _ = realise(plan.sequences["nts"], dur_nts, caps, group, len(nts.area))
+    nts_end = np.full((n_sims, n), INF)
+    nts_end[:, nts.area] = nts_end_j
+    nts_end[:, nts.area[nts.team < 0]] = INF
+    ph = plan.physical
+
+    def dur_ph(k, jobs):
+        a = ph.area[jobs]
+        m = mult[:, types[k], cls[a]]
+        return work[:, a] / (tr[k, cls[a]] * m) + ph.setup[jobs, k][None, :]
+
+    _, ph_end, _, final = realise(
+        plan.sequences["physical"],
+        dur_ph,
+        caps,
+        group,
+        len(ph.area),
+        np.where(np.isfinite(nts_end), nts_end, 0),
+        ph.area,
+    )
+    _backstop(plan, ph_end, final, caps, group, dur_ph)
+    completion = np.full((n_sims, n), INF)
+    completion[:, ph.area] = ph_end
+    completion[:, ph.area[ph.team < 0]] = INF
+    planned = np.zeros(n, dtype=bool)
+    planned[ph.area[ph.team >= 0]] = True
+    return Forecast(completion, cancel, nts_end, areas.remaining.astype(float), plan.weight, horizon, planned)
+
+
+def _backstop(plan: FieldPlan, ph_end, final, curves, group, dur) -> None:
+    """A task that overruns its team's window in a draw is finished by an open-ended eligible team.
+
+    The team is the one the plan leaves free first; overrunning tasks queue after its own work in
+    plan order. Without an open-ended eligible team the task stays unreleased (inf).
+    """
+    ph = plan.physical
+    teams = plan.teams
+    windowed = np.isfinite(teams.last)
+    cand = np.flatnonzero(np.isfinite(ph_end).all(axis=0) == False & (ph.team >= 0))  # noqa: E712
+    cand = cand[windowed[ph.team[cand]]]
+    if cand.size == 0:
+        return
+    free = np.array([ph.end[ph.team == k].max() if (ph.team == k).any() else 0.0 for k in range(len(teams))])
+    elig = np.isfinite(ph.work_days[cand]) & ~windowed[None, :]
+    has = elig.any(axis=1)
+    cand, elig = cand[has], elig[has]
+    back = np.argmin(np.where(elig, free[None, :], INF), axis=1)
+    order = np.argsort(ph.start[cand], kind="stable")
+    cand, back = cand[order], back[order]
+    for b in np.unique(back):
+        jobs = cand[back == b]
+        d = dur(int(b), jobs)
+        need = ~np.isfinite(ph_end[:, jobs])
+        pos = final[:, b][:, None] + np.cumsum(np.where(need, d, 0.0), axis=1)
+        cv = curves[group[b]]
+        for i, j in enumerate(jobs):
+            ph_end[:, j] = np.where(need[:, i], cv.day(pos[:, i], start=False), ph_end[:, j])

@@ -1,0 +1,473 @@
+"""Plan a scenario: read the record set-based into arrays, call the pure engine, write the results.
+
+No ORM objects reach the engine (DESIGN.md): every live record of the kinds planning needs is read
+in one query per kind (`transfer.read_batch`), turned into numpy arrays here, and `planning/` does
+the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+from landrelease.errors import NotFound, ValidationError
+from landrelease.planning.capacity import LAND_CLASSES, TEAM_TYPES
+from landrelease.planning.field import Areas, FieldPlan, expand_units, plan_field
+from landrelease.planning.forecast import Forecast, percentiles, simulate
+from landrelease.planning.priority import Score, score
+from landrelease.planning.productivity import RateTable, learn_rates
+from landrelease.planning.release import (
+    ReleaseModel,
+    contamination_probability,
+    expected_release,
+    learn_release,
+)
+from landrelease.planning.scenario import Scenario, load_scenario
+from landrelease.service.store import Store
+from landrelease.service.transfer import read_batch
+
+ACCIDENT_KM = 2.0
+HORIZONS_MONTHS = (3, 6, 12, 24)
+
+
+@dataclass
+class Record:
+    """What planning needs from the record, as arrays (read once, shared by scenarios)."""
+
+    areas: dict[str, np.ndarray]
+    geoms: np.ndarray
+    units: dict[str, np.ndarray]
+    children: dict[str, list[str]]
+    progress: dict[str, np.ndarray]
+    closed: dict[str, np.ndarray]
+    settlement_km: np.ndarray
+    road_km: np.ndarray
+    accidents: np.ndarray
+
+
+def _local_km(geoms: np.ndarray, lon0: float, lat0: float) -> np.ndarray:
+    kx = 111.32 * np.cos(np.radians(lat0))
+    return shapely.transform(geoms, lambda c: np.c_[(c[:, 0] - lon0) * kx, (c[:, 1] - lat0) * 110.57])
+
+
+def _nearest_km(src: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    if len(targets) == 0:
+        return np.full(len(src), np.inf)
+    tree = shapely.STRtree(targets)
+    (i, _), d = tree.query_nearest(src, return_distance=True, all_matches=False)
+    out = np.full(len(src), np.inf)
+    out[i] = d
+    return out
+
+
+def read_record(store: Store) -> Record:
+    ha = read_batch(store, "hazardous_area", geometry="remaining")
+    c = ha.columns
+    status = np.array(c["status"], dtype=object)
+    remain = np.nan_to_num(np.array(c["remain_m2"], dtype=float))
+    open_ = (status == "open") & (remain > 1.0) & ~shapely.is_missing(ha.geoms)
+    areas = {k: np.array(v, dtype=object)[open_] for k, v in c.items() if k != "attrs"}
+    geoms = ha.geoms[open_]
+    closed_sel = status != "open"
+    closed = {k: np.array(c[k], dtype=object)[closed_sel] for k in ("haz_type", "cancel_m2", "reduce_m2", "clear_m2")}
+
+    u = read_batch(store, "unit").columns
+    units = {k: np.array(v, dtype=object) for k, v in u.items() if k != "attrs"}
+    children: dict[str, list[str]] = {}
+    for code, parent in zip(u["code"], u["parent"], strict=True):
+        if parent:
+            children.setdefault(parent, []).append(code)
+
+    act = read_batch(store, "activity").columns
+    a_area = dict(zip(act["code"], act["area"], strict=True))
+    a_unit = dict(zip(act["code"], act["unit"], strict=True))
+    done_nts = {
+        a
+        for a, t, s in zip(act["area"], act["act_type"], act["status"], strict=True)
+        if t == "nts" and s == "completed"
+    }
+    areas["needs_nts"] = np.array(
+        [t == "sha" and a not in done_nts for a, t in zip(areas["code"], areas["haz_type"], strict=True)], dtype=bool
+    )
+    pr = read_batch(store, "progress_report").columns
+    terrain = dict(zip(c["code"], c["terrain"], strict=True))
+    utype = dict(zip(u["code"], u["unit_type"], strict=True))
+    p_unit = [un or a_unit.get(ac) for un, ac in zip(pr["unit"], pr["activity"], strict=True)]
+    progress = {
+        "type": np.array([utype.get(x) for x in p_unit], dtype=object),
+        "class": np.array([_class(terrain.get(a_area.get(ac))) for ac in pr["activity"]], dtype=np.int64),
+        "worked_m2": np.array([np.nan if v is None else v for v in pr["worked_m2"]], dtype=float),
+        "deminers": np.array([np.nan if v is None else v for v in pr["deminers"]], dtype=float),
+    }
+
+    lon0, lat0 = _centre(geoms)
+    ref = read_batch(store, "reference")
+    kinds = np.array(ref.columns["ref_kind"], dtype=object)
+    local = _local_km(geoms, lon0, lat0) if len(geoms) else geoms
+    rg = _local_km(ref.geoms, lon0, lat0) if len(ref) else np.array([])
+    settlement_km = _nearest_km(local, rg[kinds == "settlement"]) if len(ref) else np.full(len(geoms), np.inf)
+    road_km = _nearest_km(local, rg[kinds == "road"]) if len(ref) else np.full(len(geoms), np.inf)
+    acc = read_batch(store, "accident")
+    accidents = np.zeros(len(geoms))
+    if len(acc) and len(geoms):
+        ag = _local_km(acc.geoms[~shapely.is_missing(acc.geoms)], lon0, lat0)
+        i, _ = shapely.STRtree(ag).query(local, predicate="dwithin", distance=ACCIDENT_KM)
+        accidents = np.bincount(i, minlength=len(geoms)).astype(float)
+    return Record(areas, geoms, units, children, progress, closed, settlement_km, road_km, accidents)
+
+
+def _centre(geoms: np.ndarray) -> tuple[float, float]:
+    if len(geoms) == 0:
+        return 0.0, 0.0
+    b = shapely.total_bounds(geoms)
+    return (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+
+
+def _class(terrain: str | None) -> int:
+    return LAND_CLASSES.index(terrain) if terrain in LAND_CLASSES else 1
+
+
+@dataclass
+class Outcome:
+    scenario: Scenario
+    plan: FieldPlan
+    forecast: Forecast
+    score: Score
+    rates: RateTable
+    release: ReleaseModel
+    geoms: np.ndarray
+    seconds: float
+
+
+def _descendants(rec: Record, code: str) -> list[str]:
+    out, todo = [], [code]
+    while todo:
+        c = todo.pop()
+        out.append(c)
+        todo.extend(rec.children.get(c, []))
+    return out
+
+
+def run_scenario(rec: Record, sc: Scenario, *, simulations: int | None = None) -> Outcome:
+    import time
+
+    t0 = time.perf_counter()
+    a = rec.areas
+    keep = np.ones(len(a["code"]), dtype=bool)
+    if sc.admin1:
+        keep = np.isin(a["admin1"], np.array(sc.admin1, dtype=object))
+        if not keep.any():
+            raise ValidationError(f"no open hazardous area in {', '.join(sc.admin1)}", field="areas.admin1")
+    if not keep.any():
+        raise ValidationError("the record holds no open hazardous area to plan")
+    sel = {k: v[keep] for k, v in a.items()}
+    rates = RateTable.defaults().with_overrides(sc.rates)
+    if sc.learn_rates:
+        p = rec.progress
+        learned = learn_rates(
+            RateTable.defaults(), p["type"], p["class"], p["worked_m2"], p["deminers"], min_reports=sc.min_reports
+        )
+        rates = learned.with_overrides(sc.rates) if sc.rates else learned
+    release = ReleaseModel()
+    if sc.learn_release and len(rec.closed["haz_type"]):
+        cl = rec.closed
+        release = learn_release(
+            release,
+            cl["haz_type"],
+            *(
+                np.array([np.nan if x is None else x for x in cl[k]], float)
+                for k in ("cancel_m2", "reduce_m2", "clear_m2")
+            ),
+        )
+    release = release.with_overrides(sc.release)
+
+    remaining = sel["remain_m2"].astype(float)
+    evidence = list(sel["evidence"])
+    pi = contamination_probability(release, sel["haz_type"], evidence)
+    exp = expected_release(release, remaining, pi)
+    sco = score(
+        sc.weights,
+        beneficiaries=np.array([x or 0 for x in sel["benef_exp"]], float),
+        settlement_km=rec.settlement_km[keep],
+        road_km=rec.road_km[keep],
+        accidents=rec.accidents[keep],
+        haz_type=sel["haz_type"],
+        evidence=evidence,
+        land_use=sel["land_use"],
+    )
+    weight = sco.total * remaining / 1e6  # priority × km² of remaining hazard
+    geoms = rec.geoms[keep]
+    cent = shapely.centroid(geoms)
+    lon = np.array([x if x is not None else np.nan for x in sel["bm_lon"]], float)
+    lat = np.array([x if x is not None else np.nan for x in sel["bm_lat"]], float)
+    lon = np.where(np.isfinite(lon), lon, shapely.get_x(cent))
+    lat = np.where(np.isfinite(lat), lat, shapely.get_y(cent))
+    devices = [set(x or ()) | set(y or ()) for x, y in zip(sel["dev_susp"], sel["dev_conf"], strict=True)]
+    areas = Areas(
+        sel["code"],
+        remaining,
+        np.array([_class(t) for t in sel["terrain"]], np.int64),
+        lon,
+        lat,
+        sel["needs_nts"].astype(bool),
+        np.array(["ied" in d for d in devices], bool),
+        np.array([x or "(none)" for x in sel["admin1"]], dtype=object),
+    )
+    teams = _teams(rec, sc, rates)
+    plan = plan_field(
+        areas,
+        teams,
+        weight,
+        exp,
+        start=sc.start,
+        calendar=sc.calendar,
+        rates=rates,
+        travel=sc.travel,
+        time_limit=sc.time_limit,
+        seed=sc.seed,
+    )
+    fc = simulate(plan, release, n_sims=simulations or sc.simulations, seed=sc.seed)
+    return Outcome(sc, plan, fc, sco, rates, release, geoms, time.perf_counter() - t0)
+
+
+def _teams(rec: Record, sc: Scenario, rates: RateTable):
+    u = rec.units
+    index = {c: i for i, c in enumerate(u["code"])}
+    for code in list(sc.exclude) + [d for d, _ in sc.deployments]:
+        if code not in index:
+            raise NotFound(f"unknown unit '{code}' in the scenario")
+    window: dict[str, tuple[float, float]] = {}
+    if sc.from_record:
+        excluded = {c for e in sc.exclude for c in _descendants(rec, e)}
+        deployed = {c for d, _ in sc.deployments for c in _descendants(rec, d)}
+        for c in u["code"]:
+            if c not in excluded and c not in deployed:
+                window[c] = (0.0, np.inf)
+    for code, w in sc.deployments:
+        first = max(0.0, float((w.start - sc.start).days))
+        last = np.inf if w.end is None else float((w.end - sc.start).days)
+        if last < 0:
+            continue
+        for c in _descendants(rec, code):
+            window[c] = (first, last)
+    codes = [c for c in u["code"] if c in window and u["unit_type"][index[c]] in TEAM_TYPES]
+    cols = {
+        "code": codes,
+        "unit_type": [u["unit_type"][index[c]] for c in codes],
+        "people": [u["size"][index[c]] or 0 for c in codes],
+        "base_lon": [np.nan if u["base_lon"][index[c]] is None else u["base_lon"][index[c]] for c in codes],
+        "base_lat": [np.nan if u["base_lat"][index[c]] is None else u["base_lat"][index[c]] for c in codes],
+        "first": [window[c][0] for c in codes],
+        "last": [window[c][1] for c in codes],
+    }
+    for i, t in enumerate(sc.teams):
+        first = max(0.0, float((t.window.start - sc.start).days))
+        last = np.inf if t.window.end is None else float((t.window.end - sc.start).days)
+        for n in range(t.count):
+            cols["code"].append(f"NEW-{i + 1}-{n + 1}")
+            cols["unit_type"].append(t.type)
+            cols["people"].append(t.people)
+            cols["base_lon"].append(t.base[0] if t.base else np.nan)
+            cols["base_lat"].append(t.base[1] if t.base else np.nan)
+            cols["first"].append(first)
+            cols["last"].append(last)
+    return expand_units(
+        cols["code"],
+        cols["unit_type"],
+        cols["people"],
+        cols["base_lon"],
+        cols["base_lat"],
+        cols["first"],
+        cols["last"],
+        rates,
+    )
+
+
+def summary(o: Outcome) -> dict:
+    """The figures `plan compare` prints and `plan run` writes."""
+    fc, plan = o.forecast, o.plan
+    years = percentiles(fc.region_completion()) / 365.25
+    total = fc.remaining.sum()
+    out = {
+        "scenario": o.scenario.name,
+        "areas": len(plan.areas),
+        "remaining_km2": total / 1e6,
+        "teams": len(plan.teams),
+        "unplanned_areas": int((~fc.planned).sum()),
+        "p10_years": years[0],
+        "p50_years": years[1],
+        "p90_years": years[2],
+        "exposure_p50": float(np.median(fc.exposure())),
+        "objective_days": plan.objective,
+        "gap": plan.gap,
+        "simulations": fc.completion.shape[0],
+        "seconds": o.seconds,
+    }
+    for m in HORIZONS_MONTHS:
+        day = (_add_months(plan.start, m) - plan.start).days
+        out[f"released_{m}m_km2"] = float(np.median(fc.released_by(day))) / 1e6
+    return out
+
+
+def _add_months(d: dt.date, m: int) -> dt.date:
+    y, mo = divmod(d.month - 1 + m, 12)
+    return dt.date(d.year + y, mo + 1, min(d.day, 28))
+
+
+def run(store: Store, scenario: str | os.PathLike[str], out: str | os.PathLike[str]) -> dict:
+    """`landrelease plan run`: plan, forecast and write every output into `out`."""
+    from landrelease.planning import charts
+
+    sc = load_scenario(scenario)
+    o = run_scenario(read_record(store), sc)
+    d = Path(out)
+    d.mkdir(parents=True, exist_ok=True)
+    write_plan(o, d)
+    charts.gantt(o.plan, d / "gantt.png")
+    charts.burndown([o], d / "burndown.png")
+    s = summary(o)
+    (d / "summary.md").write_text(summary_text(o, s), encoding="utf-8")
+    return s
+
+
+def write_plan(o: Outcome, d: Path) -> None:
+    import csv
+
+    from landrelease.formats.layer import write_layer
+
+    plan, fc = o.plan, o.forecast
+    rows = []
+    for st in (plan.nts, plan.physical):
+        for j in np.flatnonzero(st.team >= 0):
+            a = int(st.area[j])
+            k = int(st.team[j])
+            rows.append(
+                {
+                    "task": f"{plan.areas.code[a]}/{st.name}",
+                    "area": plan.areas.code[a],
+                    "stage": st.name,
+                    "team": plan.teams.code[k],
+                    "unit": plan.teams.unit[k],
+                    "team_type": TEAM_TYPES[plan.teams.type_index[k]],
+                    "start": str(plan.date(st.start[j]).item()),
+                    "end": str(plan.date(st.end[j]).item()),
+                    "work_days": round(float(st.work_days[j, k]), 2),
+                    "priority": round(float(o.score.total[a]), 2),
+                    "_a": a,
+                }
+            )
+    rows.sort(key=lambda r: (r["start"], r["task"]))
+    with open(d / "plan.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=[k for k in rows[0] if k != "_a"] if rows else ["task"])
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: v for k, v in r.items() if k != "_a"})
+    if rows:
+        cols = {k: [r[k] for r in rows] for k in rows[0] if k != "_a"}
+        write_layer(d / "plan.gpkg", o.geoms[[r["_a"] for r in rows]], cols, layer="plan")
+    q = percentiles(fc.completion)
+    with open(d / "areas.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(
+            [
+                "area",
+                "region",
+                "remaining_m2",
+                "p_contaminated",
+                "exp_cancel_m2",
+                "exp_reduce_m2",
+                "exp_clear_m2",
+                "priority",
+                *[f"pts_{k}" for k in o.score.parts],
+                "p10",
+                "p50",
+                "p90",
+            ]
+        )
+        e = plan.expected
+        for j in range(len(plan.areas)):
+            w.writerow(
+                [
+                    plan.areas.code[j],
+                    plan.areas.region[j],
+                    round(plan.areas.remaining[j], 1),
+                    round(e.pi[j], 3),
+                    round(e.cancel[j], 1),
+                    round(e.reduce[j], 1),
+                    round(e.clear[j], 1),
+                    round(o.score.total[j], 2),
+                    *[round(v[j], 2) for v in o.score.parts.values()],
+                    *[plan.date(q[i, j]).item() for i in range(3)],
+                ]
+            )
+    with open(d / "rates.csv", "w", newline="", encoding="utf-8") as f:
+        rr = o.rates.rows()
+        w = csv.DictWriter(f, fieldnames=list(rr[0]))
+        w.writeheader()
+        w.writerows(rr)
+
+
+def summary_text(o: Outcome, s: dict) -> str:
+    plan, fc = o.plan, o.forecast
+    lines = [
+        f"# Plan: {s['scenario']}",
+        "",
+        f"Start {plan.start}; {s['areas']} open areas, "
+        f"{s['remaining_km2']:.2f} km² remaining; {s['teams']} teams; {s['simulations']} simulations "
+        f"(seed {o.scenario.seed}).",
+        "",
+        f"- Region complete: P10 {s['p10_years']:.1f} y, P50 {s['p50_years']:.1f} y, P90 {s['p90_years']:.1f} y"
+        " (planned areas)",
+        f"- Areas not planned (no eligible team with room): {s['unplanned_areas']}",
+    ]
+    for m in HORIZONS_MONTHS:
+        lines.append(f"- Released by {m} months (P50): {s[f'released_{m}m_km2']:.2f} km²")
+    lines += [
+        f"- Plan objective Σ w·C: {plan.objective:,.0f} (calendar days); working-day objective "
+        f"{plan.objective_wd:,.0f}, certified bound {plan.bound:,.0f}, gap {100 * plan.gap:.1f} % "
+        f"({plan.bound_method})",
+        "",
+        "## Regions (completion, years)",
+        "",
+        "| region | P10 | P50 | P90 |",
+        "| --- | --- | --- | --- |",
+    ]
+    for r in sorted(set(plan.areas.region)):
+        q = percentiles(fc.region_completion(plan.areas.region == r)) / 365.25
+        lines.append(f"| {r} | {q[0]:.1f} | {q[1]:.1f} | {q[2]:.1f} |")
+    lines += [
+        "",
+        "## Productivity (m²/day)",
+        "",
+        "| type | class | rate | basis | log-sd | reports | source |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in o.rates.rows():
+        lines.append(
+            f"| {r['type']} | {r['class']} | {r['rate']:.0f} | {r['basis']} | {r['log_sd']:.2f} | "
+            f"{r['reports']} | {r['source']} |"
+        )
+    lines += ["", f"Release model: {o.release.source}", "", *[f"- {n}" for n in plan.notes]]
+    return "\n".join(lines) + "\n"
+
+
+def compare(store: Store, scenarios: list[str], *, out: str | None = None) -> list[dict]:
+    """`landrelease plan compare`: every scenario on the same record with the same draws (CRN)."""
+    from landrelease.planning import charts
+
+    scs = [load_scenario(p) for p in scenarios]
+    rec = read_record(store)
+    seed = scs[0].seed
+    outcomes = []
+    for sc in scs:
+        sc = Scenario(**{**sc.__dict__, "seed": seed})
+        outcomes.append(run_scenario(rec, sc))
+    if out:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        charts.burndown(outcomes, Path(out))
+    return [summary(o) for o in outcomes]
