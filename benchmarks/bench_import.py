@@ -4,8 +4,9 @@ Reference measured in the same run: pyogrio reading the same file and writing it
 GeoPackage (the raw I/O floor). Target (issue 2): import within 3× the floor, including
 validation, geodesic area, audit rows and spatial index; peak memory under 2 GB.
 
-Each step runs in its own process (`python -c`), timed by wall clock, peak memory from
-getrusage(RUSAGE_CHILDREN).ru_maxrss of that process. The PostGIS server is the same throw-away
+Each step runs in its own process (`python -c`), timed by wall clock, peak memory from that
+process's getrusage(RUSAGE_SELF).ru_maxrss; each step is repeated (--repeat, default 3) and the
+fastest run is reported, the floor's included. The PostGIS server is the same throw-away
 cluster the tests use.
 
 Run: .venv/bin/python benchmarks/bench_import.py [--areas 100000] [--skip-postgres]
@@ -78,6 +79,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--areas", type=int, default=100_000)
     ap.add_argument("--skip-postgres", action="store_true")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per step; the fastest is reported")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="lr-bench-"))
     src, orgs = work / "areas.gpkg", work / "orgs.csv"
@@ -86,25 +88,35 @@ def main() -> None:
     timed(MAKE_FILE.format(n=args.areas), str(src), str(orgs))
     size_mb = src.stat().st_size / 1e6
 
+    def best(samples: list[tuple[float, float]]) -> tuple[float, float]:
+        """Fastest of the repeats (the least disturbed by other load), and the largest memory."""
+        return min(w for w, _ in samples), max(m for _, m in samples)
+
     rows = []
-    floor, floor_mem = timed(FLOOR, str(src), str(work / "copy.gpkg"))
+    floor, floor_mem = best([timed(FLOOR, str(src), str(work / f"copy{k}.gpkg")) for k in range(args.repeat)])
     rows.append(("pyogrio read + write GPKG (floor)", floor, floor_mem, 1.0))
 
-    backends = [("SQLite", str(work / "bench.db"))]
     server = None
     if not args.skip_postgres:
         from pgserver import PgServer
 
         server = PgServer()
         server.start()
-        backends.append(("PostGIS", server.new_database("bench")))
     try:
-        for name, db in backends:
-            timed(cli("--db", db, "init"), env=env)
-            timed(cli("--db", db, "import", str(orgs), "--kind", "organisation"), env=env)
-            wall, mem = timed(cli("--db", db, "import", str(src)), env=env)
+        backends = [("SQLite", lambda k: str(work / f"bench{k}.db"))]
+        if server is not None:
+            backends.append(("PostGIS", lambda k: server.new_database(f"bench{k}")))
+        for name, make_db in backends:
+            imports, stats = [], []
+            for k in range(args.repeat):
+                db = make_db(k)
+                timed(cli("--db", db, "init"), env=env)
+                timed(cli("--db", db, "import", str(orgs), "--kind", "organisation"), env=env)
+                imports.append(timed(cli("--db", db, "import", str(src)), env=env))
+                stats.append(timed(cli("--db", db, "stats", "--json"), env=env))
+            wall, mem = best(imports)
             rows.append((f"landrelease import → {name}", wall, mem, wall / floor))
-            wall, mem = timed(cli("--db", db, "stats", "--json"), env=dict(env, COLUMNS="200"))
+            wall, mem = best(stats)
             rows.append((f"landrelease stats on {name}", wall, mem, wall / floor))
     finally:
         if server is not None:
