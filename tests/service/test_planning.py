@@ -94,6 +94,17 @@ def toml_dict(d):
     return tomllib.loads(toml(d))
 
 
+def test_capacity_scale_multiplies_record_teams(demo):
+    store, _ = demo
+    rec = read_record(store)
+    one = run_scenario(rec, parse_scenario(toml_dict(BASE)), simulations=5)
+    two = run_scenario(
+        rec, parse_scenario(toml_dict({**BASE, "capacity": {**BASE["capacity"], "scale": 2}})), simulations=5
+    )
+    assert len(two.plan.teams) == 2 * len(one.plan.teams)
+    assert len(set(two.plan.teams.code)) == len(two.plan.teams)
+
+
 def test_unknown_unit_is_one_clear_error(demo):
     store, _ = demo
     bad = {**BASE, "capacity": {"exclude": ["UNIT-999999"]}}

@@ -45,6 +45,7 @@ def compare(
     for h in [
         "scenario",
         "teams",
+        "cancelled",
         "P50 y",
         "P90 y",
         *[f"km² by {m} mo" for m in HORIZONS_MONTHS],
@@ -56,6 +57,7 @@ def compare(
         t.add_row(
             r["scenario"],
             str(r["teams"]),
+            f"{100 * r['cancel_share']:.0f} %",
             f"{r['p50_years']:.1f}",
             f"{r['p90_years']:.1f}",
             *[f"{r[f'released_{m}m_km2']:.2f}" for m in HORIZONS_MONTHS],

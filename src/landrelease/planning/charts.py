@@ -60,6 +60,10 @@ def burndown(outcomes, path: Path) -> None:
         c = f"C{i}"
         ax.fill_between(days / 365.25, q[2], q[0], color=c, alpha=0.25, linewidth=0)
         ax.plot(days / 365.25, q[1], color=c, label=f"{o.scenario.name} (P50, band P10–P90)")
+    ends = [percentiles(o.forecast.region_completion())[2] for o in outcomes]
+    finite = [e for e in ends if np.isfinite(e)]
+    if finite:
+        ax.set_xlim(0, 1.1 * max(finite) / 365.25)
     ax.set_xlabel(f"years from {outcomes[0].plan.start}")
     ax.set_ylabel("remaining hazardous area, km²")
     ax.set_ylim(bottom=0)

@@ -81,6 +81,7 @@ class Travel:
 def expand_units(code, unit_type, people, base_lon, base_lat, first, last, rates: RateTable, section: float = 10):
     """Units → teams: person-basis units split in sections of ~`section` people, others in teams."""
     rows = []
+    seen: dict[str, int] = {}  # a unit listed twice (capacity scaled up) continues its numbering
     for u, t, n, blon, blat, f, la in zip(code, unit_type, people, base_lon, base_lat, first, last, strict=True):
         if t not in TEAM_TYPES:
             continue
@@ -91,7 +92,9 @@ def expand_units(code, unit_type, people, base_lon, base_lat, first, last, rates
         else:
             k = max(1, int(round(n / rates.size[t])))
             each = 1.0
-        for i in range(k):
+        first_no = seen.get(u, 0)
+        seen[u] = first_no + k
+        for i in range(first_no, first_no + k):
             rows.append((f"{u}/{i + 1}", u, TEAM_TYPES.index(t), each, blon, blat, f, la))
     if not rows:
         raise ValidationError("the scenario has no working team (manual, mechanical, MDD, EOD, BAC or survey)")

@@ -12,6 +12,7 @@ Example (every table optional; see `scenarios/` and docs/planning.md)::
     [capacity]
     from_record = true          # every working unit of the record, open-ended from the start…
     exclude = ["UNIT-000001"]   # …except these (and the units under them)
+    scale = 1.0                 # × the number of record teams (sensitivity: 0.5 halves, 2 doubles)
 
     [[deployment]]              # a record unit (and its sub-units) inside a window
     unit = "UNIT-000001"
@@ -84,6 +85,7 @@ class Scenario:
     time_limit: float = 10.0
     from_record: bool = True
     exclude: tuple[str, ...] = ()
+    scale: float = 1.0  # record units' team count × scale (sensitivity to capacity)
     deployments: tuple[tuple[str, Window], ...] = ()
     teams: tuple[ExtraTeam, ...] = ()
     calendar: Calendar = field(default_factory=Calendar)
@@ -198,6 +200,7 @@ def parse_scenario(data: dict, *, name: str = "scenario", path: str = "") -> Sce
         simulations=int(_num(sc.get("simulations", 500), "scenario.simulations", 1)),
         time_limit=_num(sc.get("time_limit", 10.0), "scenario.time_limit", 0.1),
         from_record=bool(cap.get("from_record", True)),
+        scale=_num(cap.get("scale", 1.0), "capacity.scale"),
         exclude=tuple(str(x) for x in cap.get("exclude", [])),
         deployments=tuple(deps),
         teams=tuple(teams),

@@ -256,6 +256,10 @@ def _teams(rec: Record, sc: Scenario, rates: RateTable):
         for c in _descendants(rec, code):
             window[c] = (first, last)
     codes = [c for c in u["code"] if c in window and u["unit_type"][index[c]] in TEAM_TYPES]
+    if sc.scale != 1.0:
+        # copies per record unit: ⌊scale·(i+1)⌋ − ⌊scale·i⌋, so the total is ⌊scale·n⌋ spread evenly
+        copies = [int(np.floor(sc.scale * (i + 1)) - np.floor(sc.scale * i)) for i in range(len(codes))]
+        codes = [c for c, n in zip(codes, copies, strict=True) for _ in range(n)]
     cols = {
         "code": codes,
         "unit_type": [u["unit_type"][index[c]] for c in codes],
@@ -299,6 +303,7 @@ def summary(o: Outcome) -> dict:
         "remaining_km2": total / 1e6,
         "teams": len(plan.teams),
         "unplanned_areas": int((~fc.planned).sum()),
+        "cancel_share": float(plan.expected.cancel.sum() / max(total, 1e-9)),
         "p10_years": years[0],
         "p50_years": years[1],
         "p90_years": years[2],
