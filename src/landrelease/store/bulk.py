@@ -74,6 +74,25 @@ def json_column(values: Sequence[Any]) -> list[str | None]:
     return out
 
 
+#: Kept out of a create row's snapshot: the audit row itself says who, when, which record and
+#: version; the bounding box is the geometry's.
+_NOT_IN_CREATE_SNAPSHOT = frozenset(
+    {
+        "id",
+        "version",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+        "deleted_at",
+        "minx",
+        "miny",
+        "maxx",
+        "maxy",
+    }
+)
+
+
 def snapshots(table: Table, columns: dict[str, list[Any]]) -> list[JSONText]:
     """Each new record's attributes as audit JSON (dates ISO), converted column by column so the C
     JSON encoder never has to call back into Python.
@@ -82,7 +101,11 @@ def snapshots(table: Table, columns: dict[str, list[Any]]) -> list[JSONText]:
     and every change's audit row keeps the values it replaced (`before`), geometry included, so any
     version is rebuilt by walking back from the current row (`service.records.version`). This halves
     what a 10⁵-area import writes."""
-    names = [n for n in columns if not (n in table.c and isinstance(table.c[n].type, Geometry))]
+    names = [
+        n
+        for n in columns
+        if n not in _NOT_IN_CREATE_SNAPSHOT and not (n in table.c and isinstance(table.c[n].type, Geometry))
+    ]
     converted: list[list[Any]] = []
     for name in names:
         values = columns[name]
