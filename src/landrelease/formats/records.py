@@ -209,6 +209,9 @@ def _parse_one(f: Field, raw: Any, vmap: _ValueMap) -> Any:
 
 def _parse_column(f: Field, values: list[Any], vmap: _ValueMap) -> tuple[list[Any], list[tuple[int, str]]]:
     """Parse a column; distinct values are parsed once (vocabularies repeat a handful of codes)."""
+    fast = _fast_column(f, values, vmap)
+    if fast is not None:
+        return fast, []
     memo: dict[tuple[type, Any], tuple[bool, Any]] = {}
     out: list[Any] = [None] * len(values)
     bad: list[tuple[int, str]] = []
@@ -233,6 +236,24 @@ def _parse_column(f: Field, values: list[Any], vmap: _ValueMap) -> tuple[list[An
         else:
             bad.append((i, value))
     return out, bad
+
+
+def _fast_column(f: Field, values: list[Any], vmap: _ValueMap) -> list[Any] | None:
+    """Typed formats (GeoPackage, FlatGeobuf, GeoJSON) already hand over numbers and text: when
+    every value of a number or text column is of that native type, take them as Field.parse would,
+    without a call per value. None when any value needs the general path."""
+    if vmap.table or f.required:
+        return None
+    if f.type == FieldType.FLOAT:
+        if all(v is None or (type(v) is float and (v != v or math.isfinite(v))) for v in values):
+            return [None if v is None or v != v else v for v in values]  # NaN is a blank
+    elif f.type == FieldType.INT:
+        if all(type(v) is int or v is None for v in values):
+            return list(values)
+    elif f.type == FieldType.TEXT:
+        if all(type(v) is str or v is None for v in values):
+            return [None if v is None else (v.strip() or None) for v in values]
+    return None
 
 
 def _copy(value: Any) -> Any:
