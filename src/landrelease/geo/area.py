@@ -39,9 +39,10 @@ def geodesic_area(geoms: np.ndarray) -> np.ndarray:
     out = np.zeros(geoms.shape, dtype=np.float64)
     out[shapely.is_missing(geoms)] = np.nan
     type_id = shapely.get_type_id(geoms)
-    simple = np.isin(type_id, (3, 6))  # Polygon, MultiPolygon: the hot path
-    if simple.any():
-        out[simple] = _polygonal_area(geoms[simple])
+    for tid in (3, 6):  # Polygon, MultiPolygon: the hot path, one ragged layout per type (a mixed
+        simple = type_id == tid  # array would make shapely rebuild every polygon as a multipolygon)
+        if simple.any():
+            out[simple] = _polygonal_area(geoms[simple])
     collections = type_id == 7
     if collections.any():  # rare (e.g. intersections): project whole geometries instead
         out[collections] = shapely.area(project_equal_area(geoms[collections]))
