@@ -143,3 +143,17 @@ def test_cli_plan_run_writes_every_output(demo, tmp_path):
     )
     assert proc.returncode != 0 and len(proc.stderr.strip().splitlines()) == 1 and "start" in proc.stderr
     assert Path(out / "plan.csv").exists()
+
+
+def test_dask_forecast_equals_single_process(demo):
+    """The forecast over a Dask cluster (in-process workers here) equals the single-process run."""
+    from distributed import Client
+
+    from landrelease.service.planning import forecast
+
+    store, _ = demo
+    o = run_scenario(read_record(store), parse_scenario(toml_dict(BASE)), simulations=20)
+    with Client(processes=False, n_workers=2, threads_per_worker=1, dashboard_address=None) as client:
+        fd = forecast(o.plan, o.release, n_sims=20, seed=o.scenario.seed, client=client, chunk=6)
+    np.testing.assert_array_equal(fd.completion, o.forecast.completion)
+    np.testing.assert_array_equal(fd.released_by(365), o.forecast.released_by(365))

@@ -8,6 +8,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Run the simulations on Dask: 'local' (a local cluster) or a scheduler ADDRESS (tcp://host:8786). "
+        "Same seed, same results as without it.",
+    ),
+]
+
 plan_app = typer.Typer(no_args_is_help=True, help="Plan and forecast land release: run or compare scenarios.")
 
 
@@ -15,13 +24,14 @@ plan_app = typer.Typer(no_args_is_help=True, help="Plan and forecast land releas
 def run(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
     out: Annotated[Path, typer.Option("--out", help="Folder for plan.csv, plan.gpkg, charts and summary.")],
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Plan a scenario: tasks per team with dates, Gantt, burn-down with P10–P90 band, summary."""
     from landrelease.cli.main import out as console
     from landrelease.cli.main import store
     from landrelease.service.planning import run as run_plan
 
-    s = run_plan(store(), scenario, out)
+    s = run_plan(store(), scenario, out, scheduler=scheduler)
     console.print(
         f"{s['scenario']}: {s['areas']} areas, {s['remaining_km2']:.2f} km², {s['teams']} teams — region complete "
         f"P10 {s['p10_years']:.1f} / P50 {s['p50_years']:.1f} / P90 {s['p90_years']:.1f} years; "
@@ -33,6 +43,7 @@ def run(
 def compare(
     scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario files (TOML).")],
     chart: Annotated[Path | None, typer.Option("--chart", help="Comparison chart (PNG).")] = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Compare scenarios on the same record with common random numbers."""
     from landrelease.cli.main import out as console
@@ -40,7 +51,7 @@ def compare(
     from landrelease.service.planning import HORIZONS_MONTHS
     from landrelease.service.planning import compare as cmp
 
-    rows = cmp(store(), [str(s) for s in scenarios], out=str(chart) if chart else None)
+    rows = cmp(store(), [str(s) for s in scenarios], out=str(chart) if chart else None, scheduler=scheduler)
     t = Table(title="Scenarios (same draws: common random numbers)")
     for h in [
         "scenario",

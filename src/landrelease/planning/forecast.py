@@ -7,10 +7,11 @@ stand-down days (Bernoulli per calendar day, shared by the region). The plan's a
 order are kept (a plan is a tasking order, not re-optimised per draw) and laid on each team's
 capacity curve for that draw.
 
-Common random numbers: every draw comes from its own stream of `SeedSequence(seed)` with a shape
-that depends only on the areas (ordered by code), the team types and the day index — not on the
-scenario's teams — so two scenarios on the same record see the same contamination, productivity
-and weather, and their difference is the scenario's, not the dice's.
+Common random numbers: simulation i draws from its own streams of `SeedSequence(seed, spawn_key=(i,))`
+with shapes that depend only on the areas (ordered by code), the team types and the day index — not
+on the scenario's teams — so two scenarios on the same record see the same contamination,
+productivity and weather, and their difference is the scenario's, not the dice's. The same property
+makes a forecast split over workers (Dask) equal to the single-process one.
 """
 
 from __future__ import annotations
@@ -33,6 +34,20 @@ class Forecast:
     weight: np.ndarray
     horizon: int
     planned: np.ndarray  # (n_areas,) bool: the plan gives the area a team
+
+    @classmethod
+    def concat(cls, parts: list[Forecast]) -> Forecast:
+        """Join forecasts of consecutive simulation chunks of the same plan."""
+        first = parts[0]
+        return cls(
+            np.concatenate([p.completion for p in parts]),
+            np.concatenate([p.cancel for p in parts]),
+            np.concatenate([p.nts_end for p in parts]),
+            first.remaining,
+            first.weight,
+            first.horizon,
+            first.planned,
+        )
 
     def released_by(self, day: float) -> np.ndarray:
         """Per simulation, m² released by `day` (cancelled at NTS end, the rest at completion)."""
@@ -71,21 +86,43 @@ def percentiles(x: np.ndarray, q=(10, 50, 90)) -> np.ndarray:
     return np.array(out)
 
 
-def simulate(plan: FieldPlan, release: ReleaseModel, *, n_sims: int = 500, seed: int = 0) -> Forecast:
-    ss = np.random.SeedSequence(seed).spawn(5)
-    r_cont, r_split, r_prod, r_weather, _ = (np.random.default_rng(s) for s in ss)
+def horizon_of(plan: FieldPlan) -> int:
+    """Days simulated: twice the plan's last finish plus two years (at most 300 years)."""
+    last = np.nanmax(np.r_[plan.physical.end[np.isfinite(plan.physical.end)], 0])
+    return int(min(366 * 300, max(366, 2 * last + 730)))
+
+
+def simulate(
+    plan: FieldPlan, release: ReleaseModel, *, n_sims: int = 500, seed: int = 0, sims: range | None = None
+) -> Forecast:
+    """Simulations `sims` (default 0…n_sims−1) of the plan.
+
+    Simulation i draws from its own `SeedSequence(seed, spawn_key=(i,))`, so any split of the
+    simulations into chunks (e.g. over Dask workers) gives exactly the single-process result.
+    """
+    sims = range(n_sims) if sims is None else sims
     areas = plan.areas
     n = len(areas)
-    u = r_cont.random((n_sims, n))
-    cancel, work = sample_release(release, areas.remaining, plan.expected.pi, u, r_split)
+    horizon = horizon_of(plan)
+    s_n = len(sims)
+    u = np.empty((s_n, n))
+    cancel = np.empty((s_n, n))
+    work = np.empty((s_n, n))
+    z = np.empty((s_n, len(TEAM_TYPES), N_CLASSES))
+    stand = np.empty((s_n, horizon), dtype=bool)
+    for row, i in enumerate(sims):
+        r_cont, r_split, r_prod, r_weather = (
+            np.random.default_rng(c) for c in np.random.SeedSequence(seed, spawn_key=(i,)).spawn(4)
+        )
+        u[row] = r_cont.random(n)
+        c_i, w_i = sample_release(release, areas.remaining, plan.expected.pi, u[row][None, :], r_split)
+        cancel[row], work[row] = c_i[0], w_i[0]
+        z[row] = r_prod.standard_normal((len(TEAM_TYPES), N_CLASSES))
+        stand[row] = r_weather.random(horizon) < plan.calendar.standdown
+    n_sims = s_n
     sd = plan.rates.sd()
-    z = r_prod.standard_normal((n_sims, len(TEAM_TYPES), N_CLASSES))
     mult = np.exp(sd[None] * z - 0.5 * sd[None] ** 2)  # mean-one log-normal around the rate
-    horizon = int(
-        min(366 * 300, max(366, 2 * np.nanmax(np.r_[plan.physical.end[np.isfinite(plan.physical.end)], 0]) + 730))
-    )
     base = plan.calendar.base_factors(plan.start, horizon)
-    stand = r_weather.random((horizon, n_sims)).T < plan.calendar.standdown
     factors = base[None, :] * ~stand
     caps, group = capacity_curves(plan.calendar, plan.start, plan.teams, horizon, factors)
     tr = team_rates(plan.teams, plan.rates)

@@ -153,7 +153,40 @@ def _descendants(rec: Record, code: str) -> list[str]:
     return out
 
 
-def run_scenario(rec: Record, sc: Scenario, *, simulations: int | None = None) -> Outcome:
+def forecast(plan: FieldPlan, release: ReleaseModel, *, n_sims: int, seed: int, client=None, chunk: int = 50):
+    """The Monte Carlo forecast, in this process or over a Dask client in chunks of simulations.
+
+    Each simulation has its own random streams (`planning.forecast.simulate`), so the result is the
+    same however the simulations are split or wherever they run.
+    """
+    if client is None:
+        return simulate(plan, release, n_sims=n_sims, seed=seed)
+    remote = client.scatter(plan, broadcast=True)
+    futures = [
+        client.submit(
+            simulate, remote, release, n_sims=n_sims, seed=seed, sims=range(a, min(a + chunk, n_sims)), pure=False
+        )
+        for a in range(0, n_sims, chunk)
+    ]
+    return Forecast.concat(client.gather(futures))
+
+
+def dask_client(scheduler: str):
+    """A Dask client: 'local' starts a local cluster (one worker per core), else connects to ADDRESS."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:  # pragma: no cover - dependency of the package
+        raise ValidationError("Dask is not installed (pip install 'dask[distributed]')") from None
+    if scheduler == "local":
+        cluster = LocalCluster(threads_per_worker=1, dashboard_address=None)
+        return Client(cluster)
+    try:
+        return Client(scheduler, timeout="10s")
+    except OSError as exc:
+        raise ValidationError(f"cannot reach the Dask scheduler at {scheduler}: {exc}", field="scheduler") from None
+
+
+def run_scenario(rec: Record, sc: Scenario, *, simulations: int | None = None, client=None) -> Outcome:
     import time
 
     t0 = time.perf_counter()
@@ -231,7 +264,7 @@ def run_scenario(rec: Record, sc: Scenario, *, simulations: int | None = None) -
         time_limit=sc.time_limit,
         seed=sc.seed,
     )
-    fc = simulate(plan, release, n_sims=simulations or sc.simulations, seed=sc.seed)
+    fc = forecast(plan, release, n_sims=simulations or sc.simulations, seed=sc.seed, client=client)
     return Outcome(sc, plan, fc, sco, rates, release, geoms, time.perf_counter() - t0)
 
 
@@ -324,12 +357,28 @@ def _add_months(d: dt.date, m: int) -> dt.date:
     return dt.date(d.year + y, mo + 1, min(d.day, 28))
 
 
-def run(store: Store, scenario: str | os.PathLike[str], out: str | os.PathLike[str]) -> dict:
+def _with_client(scheduler: str | None, fn):
+    if not scheduler:
+        return fn(None)
+    client = dask_client(scheduler)
+    try:
+        return fn(client)
+    finally:
+        cluster = client.cluster if scheduler == "local" else None
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def run(
+    store: Store, scenario: str | os.PathLike[str], out: str | os.PathLike[str], *, scheduler: str | None = None
+) -> dict:
     """`landrelease plan run`: plan, forecast and write every output into `out`."""
     from landrelease.planning import charts
 
     sc = load_scenario(scenario)
-    o = run_scenario(read_record(store), sc)
+    rec = read_record(store)
+    o = _with_client(scheduler, lambda client: run_scenario(rec, sc, client=client))
     d = Path(out)
     d.mkdir(parents=True, exist_ok=True)
     write_plan(o, d)
@@ -461,17 +510,18 @@ def summary_text(o: Outcome, s: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def compare(store: Store, scenarios: list[str], *, out: str | None = None) -> list[dict]:
+def compare(store: Store, scenarios: list[str], *, out: str | None = None, scheduler: str | None = None) -> list[dict]:
     """`landrelease plan compare`: every scenario on the same record with the same draws (CRN)."""
     from landrelease.planning import charts
 
     scs = [load_scenario(p) for p in scenarios]
     rec = read_record(store)
     seed = scs[0].seed
-    outcomes = []
-    for sc in scs:
-        sc = Scenario(**{**sc.__dict__, "seed": seed})
-        outcomes.append(run_scenario(rec, sc))
+
+    def all_of(client):
+        return [run_scenario(rec, Scenario(**{**sc.__dict__, "seed": seed}), client=client) for sc in scs]
+
+    outcomes = _with_client(scheduler, all_of)
     if out:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         charts.burndown(outcomes, Path(out))
