@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -69,3 +71,37 @@ def call(method: str, url: str, body: Any = None, headers: dict[str, str] | None
             return Reply(r.status, {k.lower(): v for k, v in r.headers.items()}, r.read())
     except urllib.error.HTTPError as e:
         return Reply(e.code, {k.lower(): v for k, v in e.headers.items()}, e.read())
+
+
+class ServeProcess:
+    """`landrelease serve` in its own process: what an operator runs, and what GDAL must talk to
+    (pyogrio keeps the GIL while GDAL reads, so a server thread in the test process would stall)."""
+
+    def __init__(self, db: str, *args: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.cmd = [
+            sys.executable, "-m", "landrelease", "--db", db, "serve", "--port", str(self.port), *args
+        ]  # fmt: skip
+
+    def __enter__(self) -> ServeProcess:
+        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return self
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.__exit__()
+                    raise RuntimeError(f"server did not start: {self.proc.stderr.read().decode()}") from None
+                time.sleep(0.1)
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stderr.close()
