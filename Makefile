@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+WEB    := web/node_modules/.installed
 DB     ?= demo.db
 AREAS  ?= 2000
 SEED   ?= 1
@@ -15,17 +16,23 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Front-end packages (MapLibre GL JS, PMTiles, Natural Earth) from npm at set-up; served from disk at run time.
+$(WEB): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $(WEB)
+
+install: $(STAMP) $(WEB)
 
 ## make run: install, build the synthetic demo database, run the main job.
-run: $(STAMP)
+run: $(STAMP) $(WEB)
 	rm -f $(DB) $(DB)-wal $(DB)-shm
 	$(BIN)/landrelease --db $(DB) init
 	$(BIN)/landrelease --db $(DB) demo --areas $(AREAS) --seed $(SEED)
 	$(BIN)/landrelease --db $(DB) stats
+	exec $(BIN)/landrelease --db $(DB) serve --host 127.0.0.1 --port 8000
 
 ## make test: install what the tests need (PostgreSQL/PostGIS from Debian when missing), run everything.
-test: $(STAMP) system-test-deps
+test: $(STAMP) $(WEB) system-test-deps
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/pytest -q
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the system packages the test suite needs, from Debian, only when they are missing:
-# PostgreSQL server + PostGIS (the suite starts its own throw-away cluster).
+# PostgreSQL server + PostGIS (the suite starts its own throw-away cluster) and Chromium (browser tests drive
+# Debian's Chromium through Playwright; never 'playwright install').
 set -euo pipefail
 
 missing=()
@@ -13,6 +14,10 @@ else
 fi
 if ! ls /usr/share/postgresql/"${pgver:-15}"/extension/postgis.control >/dev/null 2>&1; then
   missing+=("postgresql-${pgver:-15}-postgis-3")
+fi
+
+if [ ! -x /usr/bin/chromium ]; then
+  missing+=(chromium)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then

@@ -93,8 +93,10 @@ class ServeProcess:
                     return self
             except OSError:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.proc.kill()
+                    message = self.proc.stderr.read().decode()
                     self.__exit__()
-                    raise RuntimeError(f"server did not start: {self.proc.stderr.read().decode()}") from None
+                    raise RuntimeError(f"server did not start: {message}") from None
                 time.sleep(0.1)
 
     def __exit__(self, *exc: object) -> None:

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
 
-from landrelease.server import api, ogc, pages, problems, web
+from landrelease.server import api, mapdata, ogc, pages, problems, web
 from landrelease.service.store import Store
 
 TITLE = "Landrelease"
@@ -63,6 +64,8 @@ def create_app(store: Store, *, basemap: str | Path | None = None, web_root: Pat
     app.state.basemap = Path(basemap) if basemap else None
     app.state.web = web_root or web_dir()
     problems.install(app)
+    app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.include_router(mapdata.router())
     app.include_router(api.router())
     app.include_router(web.router())
     app.include_router(ogc.router())

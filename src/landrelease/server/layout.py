@@ -34,7 +34,7 @@ def page(
     js = "".join(f'<script type="module" src="{src}"></script>' for src in scripts)
     banner = BANNER if synthetic else '<div id="synthetic-banner" class="synthetic" role="alert" hidden></div>'
     return HTMLResponse(
-        "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        '<!doctype html><html lang=en><head><meta charset=utf-8><link rel=icon href="data:,">'
         '<meta name=viewport content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)} · Landrelease</title>"
         f'<link rel="stylesheet" href="/static/app.css">{head}</head><body>'

@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 
 from landrelease.errors import NotFound
+from landrelease.server import basemap
 
 #: URL prefix → path inside web/ (only these folders are served).
 VENDOR = {
@@ -44,5 +45,28 @@ def router() -> APIRouter:
         if not root.is_dir():
             raise NotFound(f"{package} is not installed: run 'make install' (npm ci in web/)")
         return _file(_safe(root, rel))
+
+    @r.get("/basemap/land.geojson")
+    def land(request: Request) -> Response:
+        path = request.app.state.web / "node_modules/world-atlas/countries-50m.json"
+        if not path.is_file():
+            raise NotFound("the Natural Earth basemap is not installed: run 'make install' (npm ci in web/)")
+        return Response(
+            basemap.natural_earth(path), media_type="application/geo+json", headers={"Cache-Control": "max-age=86400"}
+        )
+
+    @r.get("/basemap/config.json")
+    def config(request: Request) -> JSONResponse:
+        path = request.app.state.basemap
+        if path is None:
+            return JSONResponse({"pmtiles": None})
+        return JSONResponse({"pmtiles": "/basemap/tiles.pmtiles", "kind": basemap.pmtiles_kind(path)})
+
+    @r.get("/basemap/tiles.pmtiles")
+    def tiles(request: Request) -> FileResponse:
+        path = request.app.state.basemap
+        if path is None:
+            raise NotFound("no PMTiles basemap: start the server with --basemap FILE.pmtiles")
+        return FileResponse(path, media_type="application/octet-stream")  # Range requests: PMTiles reads by byte range
 
     return r

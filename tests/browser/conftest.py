@@ -1,0 +1,66 @@
+"""Browser tests: Debian's Chromium driven by Playwright (never `playwright install`) against
+`landrelease serve` on a free port with a real database. Any JS console error fails the test."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "server"))
+sys.path.insert(0, str(Path(__file__).parent))
+
+from live import ServeProcess  # noqa: E402
+
+from landrelease.service.demo import build_demo  # noqa: E402
+from landrelease.service.store import open_store  # noqa: E402
+
+CHROMIUM = os.environ.get("LANDRELEASE_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/install-test-deps.sh (make test does)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory):
+    """A synthetic demo record of 300 areas behind `landrelease serve`."""
+    db = tmp_path_factory.mktemp("web") / "demo.db"
+    store = open_store(str(db), actor="test:web", init=True)
+    build_demo(store, n_areas=300, seed=5)
+    store.close()
+    with ServeProcess(str(db)) as server:
+        server.db = str(db)
+        yield server
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    pg.js_errors = errors
+    yield pg
+    context.close()
+    assert errors == [], errors
