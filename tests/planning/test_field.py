@@ -126,3 +126,23 @@ def test_calendar_curve_skips_weekends_and_windows():
     cv = Curves(cap)
     x = np.array([3.25])
     assert cv.position(cv.day(x, start=False))[0] == pytest.approx(3.25)
+
+
+def test_without_survey_teams_nts_is_reported_not_planned():
+    rates = RateTable.defaults()
+    n = 12
+    areas = Areas(
+        np.array([f"A{i}" for i in range(n)], dtype=object),
+        np.full(n, 1_000.0),
+        np.zeros(n, np.int64),
+        np.full(n, 35.0),
+        np.full(n, 51.0),
+        np.ones(n, bool),
+        np.zeros(n, bool),
+        np.array(["R"] * n, dtype=object),
+    )
+    teams = expand_units(["U"], ["manual"], [10], [np.nan], [np.nan], [0], [np.inf], rates)
+    exp = expected_release(ReleaseModel(), areas.remaining, np.full(n, 0.05))
+    plan = plan_field(areas, teams, np.ones(n), exp, start=START, calendar=Calendar(), rates=rates, time_limit=0.2)
+    assert (plan.nts.team < 0).all() and (plan.physical.team >= 0).all()
+    assert any(f"{n} NTS task(s) not planned" in note for note in plan.notes)

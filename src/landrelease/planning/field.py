@@ -404,6 +404,9 @@ def plan_field(
             if b2 > bound:
                 bound, method = b2, "CQP (Skutella) of the NTS tasks + each area's shortest TS/clearance task"
         method += "; working days on the common calendar clock, windows relaxed"
+    no_nts = int((nts_st.team < 0).sum())
+    if no_nts:
+        notes.append(f"{no_nts} NTS task(s) not planned (no survey team with room): their TS/clearance does not wait")
     unplanned = np.setdiff1d(np.arange(len(areas)), ph.area[done])
     if unplanned.size:
         notes.append(f"{unplanned.size} area(s) not planned: no eligible team with room in its window")
