@@ -141,3 +141,31 @@ def test_rates_learned_from_progress_reports_replace_defaults():
     assert t.rates["manual"][1].n == 0 and "HALO" in t.rates["manual"][1].source  # no data → default, said so
     few = learn_rates(RateTable.defaults(), types[:10], cls[:10], worked[:10], dem[:10], min_reports=30)
     assert few.rates["manual"][0].n == 0
+
+
+def test_ahp_weights_from_pairwise_comparisons():
+    """Saaty's AHP: a consistent matrix gives its exact weights; an inconsistent one is refused."""
+    from landrelease.planning.priority import ahp_weights
+
+    # accidents 2× beneficiaries, 4× evidence (consistent): weights 4/7, 2/7, 1/7
+    m = [[1, 2, 4], [0.5, 1, 2], [0.25, 0.5, 1]]
+    w, cr = ahp_weights(["accidents", "beneficiaries", "evidence"], m)
+    assert w["accidents"] == pytest.approx(4 / 7) and w["evidence"] == pytest.approx(1 / 7)
+    assert w["road"] == 0 and cr == pytest.approx(0, abs=1e-9)
+    with pytest.raises(ValidationError, match="inconsistent"):
+        ahp_weights(["accidents", "beneficiaries", "evidence"], [[1, 9, 1 / 9], [1 / 9, 1, 9], [9, 1 / 9, 1]])
+    sc = parse_scenario(
+        {
+            "scenario": {"start": dt.date(2027, 1, 1)},
+            "ahp": {"criteria": ["accidents", "beneficiaries", "evidence"], "matrix": m},
+        }
+    )
+    assert sc.weights["beneficiaries"] == pytest.approx(2 / 7)
+    with pytest.raises(ValidationError, match="not both"):
+        parse_scenario(
+            {
+                "scenario": {"start": dt.date(2027, 1, 1)},
+                "weights": {"road": 1},
+                "ahp": {"criteria": ["road", "evidence"], "matrix": [[1, 1], [1, 1]]},
+            }
+        )

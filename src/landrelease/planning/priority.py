@@ -82,3 +82,42 @@ def score(weights, *, beneficiaries, settlement_km, road_km, accidents, haz_type
     tot_w = sum(weights.values())
     parts = {k: 100.0 * weights[k] / tot_w * np.nan_to_num(crit[k]) for k in CRITERIA}
     return Score(sum(parts.values()), parts, dict(weights))
+
+
+#: Saaty's random consistency index by matrix size (Saaty 1980).
+RANDOM_INDEX = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45}
+
+
+def ahp_weights(criteria, matrix) -> tuple[dict[str, float], float]:
+    """Weights from AHP pairwise comparisons (Saaty): the principal eigenvector, and the consistency ratio.
+
+    `matrix[i][j]` says how much more important criterion i is than j (1–9, reciprocal below the
+    diagonal). A consistency ratio above 0.1 means the comparisons contradict each other: refused.
+    Criteria not named get weight 0.
+    """
+    names = [str(c) for c in criteria]
+    bad = [c for c in names if c not in CRITERIA]
+    if bad or len(set(names)) != len(names) or len(names) < 2:
+        raise ValidationError(f"name two or more distinct criteria of: {', '.join(CRITERIA)}", field="ahp.criteria")
+    try:
+        a = np.array(matrix, dtype=float)
+    except (TypeError, ValueError):
+        raise ValidationError("matrix must be a square table of numbers", field="ahp.matrix") from None
+    n = len(names)
+    if a.shape != (n, n) or not np.isfinite(a).all() or (a <= 0).any():
+        raise ValidationError(f"matrix must be {n} × {n} positive numbers", field="ahp.matrix")
+    if not np.allclose(a * a.T, 1.0, rtol=1e-2) or not np.allclose(np.diag(a), 1.0):
+        raise ValidationError(
+            "matrix must be reciprocal (a[j][i] = 1 / a[i][j], 1 on the diagonal)", field="ahp.matrix"
+        )
+    vals, vecs = np.linalg.eig(a)
+    i = int(np.argmax(vals.real))
+    v = np.abs(vecs[:, i].real)
+    v /= v.sum()
+    ci = (vals[i].real - n) / (n - 1) if n > 2 else 0.0
+    cr = ci / RANDOM_INDEX[n] if RANDOM_INDEX.get(n) else 0.0
+    if cr > 0.1:
+        raise ValidationError(f"comparisons are inconsistent (consistency ratio {cr:.2f} > 0.10)", field="ahp.matrix")
+    w = {c: 0.0 for c in CRITERIA}
+    w.update({c: float(x) for c, x in zip(names, v, strict=True)})
+    return w, float(cr)

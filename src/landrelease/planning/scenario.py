@@ -27,6 +27,7 @@ Example (every table optional; see `scenarios/` and docs/planning.md)::
     [rates.manual]  open = 35 …, deminer_share / team_size, sd
     [release]    pi_sha, pi_sha_evidence, split_contaminated, cancel_clean, ts_effort, …
     [weights]    beneficiaries, settlement, road, accidents, evidence, land_use
+    [ahp]        criteria = [...], matrix = [[1, 3], [0.3333, 1]]  (instead of [weights]; Saaty's AHP)
     [travel]     setup_days, km_per_day, visit_days
     [learn]      rates = true, release = true, min_reports = 30
     [areas]      admin1 = ["…"]
@@ -44,7 +45,7 @@ from landrelease.errors import ValidationError
 from landrelease.planning.calendar import Calendar, parse_workdays
 from landrelease.planning.capacity import TEAM_TYPES
 from landrelease.planning.field import Travel
-from landrelease.planning.priority import parse_weights
+from landrelease.planning.priority import ahp_weights, parse_weights
 
 TOP = (
     "scenario",
@@ -55,6 +56,7 @@ TOP = (
     "rates",
     "release",
     "weights",
+    "ahp",
     "travel",
     "learn",
     "areas",
@@ -207,7 +209,7 @@ def parse_scenario(data: dict, *, name: str = "scenario", path: str = "") -> Sce
         calendar=calendar,
         rates=_table(data, "rates"),
         release=_table(data, "release"),
-        weights=parse_weights(_table(data, "weights")),
+        weights=_weights(data),
         travel=travel,
         learn_rates=bool(learn.get("rates", True)),
         learn_release=bool(learn.get("release", True)),
@@ -215,6 +217,16 @@ def parse_scenario(data: dict, *, name: str = "scenario", path: str = "") -> Sce
         admin1=tuple(str(x) for x in areas.get("admin1", [])),
         path=path,
     )
+
+
+def _weights(data: dict) -> dict[str, float]:
+    """`[weights]` as given, or `[ahp] criteria = [...], matrix = [[...]]` pairwise comparisons (Saaty)."""
+    ahp = _table(data, "ahp")
+    if not ahp:
+        return parse_weights(_table(data, "weights"))
+    if "weights" in data:
+        raise ValidationError("give [weights] or [ahp], not both", field="ahp")
+    return ahp_weights(ahp.get("criteria", []), ahp.get("matrix", []))[0]
 
 
 def _window(d: dict, fld: str, start: dt.date) -> Window:
