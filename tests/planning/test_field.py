@@ -21,7 +21,7 @@ START = dt.date(2027, 3, 1)
 CAL = Calendar(season=(0.3, 0.3, 0.6, 1, 1, 1, 1, 1, 1, 1, 0.6, 0.3), standdown=0.1)
 
 
-def instance(seed: int, n: int = 60):
+def instance(seed: int, n: int = 60, method: str = "solve"):
     rng = np.random.default_rng(seed)
     areas = Areas(
         np.array([f"HA-{i:04d}" for i in range(n)], dtype=object),
@@ -43,13 +43,15 @@ def instance(seed: int, n: int = 60):
     pi = np.where(rng.random(n) < 0.3, 1.0, 0.05)
     exp = expected_release(ReleaseModel(), areas.remaining, pi)
     weight = rng.lognormal(0, 1, n) * areas.remaining / 1e6
-    plan = plan_field(areas, teams, weight, exp, start=START, calendar=CAL, rates=rates, time_limit=0.5, seed=seed)
+    plan = plan_field(
+        areas, teams, weight, exp, start=START, calendar=CAL, rates=rates, time_limit=0.5, seed=seed, method=method
+    )
     return plan
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_plan_properties(seed):
-    plan = instance(seed)
+@pytest.mark.parametrize("seed, method", [(1, "solve"), (2, "solve"), (3, "solve"), (4, "spreadsheet")])
+def test_plan_properties(seed, method):
+    plan = instance(seed, method=method)
     teams, areas = plan.teams, plan.areas
     factors = CAL.base_factors(START, plan.n_days + 10)
     intervals: dict[int, list[tuple[float, float]]] = {}

@@ -30,6 +30,7 @@ from landrelease.planning.capacity import TEAM_TYPES
 from landrelease.planning.instance import Instance
 from landrelease.planning.productivity import PERSON_BASIS, RateTable
 from landrelease.planning.release import Expected
+from landrelease.planning.schedule import spreadsheet_rule
 from landrelease.planning.solve import solve
 
 SURVEY = TEAM_TYPES.index("survey")
@@ -283,6 +284,7 @@ def plan_field(
     seed: int = 0,
     max_repairs: int = 6,
     window_margin: float = 0.85,
+    method: str = "solve",
 ) -> FieldPlan:
     notes: list[str] = []
     n_teams = len(teams)
@@ -326,10 +328,13 @@ def plan_field(
             team = np.full(len(st.area), -1, dtype=np.int64)
             if plannable.any():
                 inst = Instance(p=p[plannable] / fbar[None, :], weight=w[plannable])
-                res = solve(inst, time_limit=time_limit / (1 + it), seed=seed)
-                team[plannable] = res.schedule.team
+                if method == "spreadsheet":  # reference: strict priority order, next free team
+                    sched = spreadsheet_rule(Instance(p=inst.p, weight=weight[st.area][plannable]))
+                else:
+                    sched = solve(inst, time_limit=time_limit / (1 + it), seed=seed).schedule
+                team[plannable] = sched.team
                 order_key = np.full(len(st.area), INF)
-                order_key[plannable] = res.schedule.start
+                order_key[plannable] = sched.start
             else:
                 order_key = np.full(len(st.area), INF)
             seq = _sequences(team, order_key, n_teams)
@@ -343,7 +348,7 @@ def plan_field(
                 def dur(k, jobs, _d=st.work_days):
                     return _d[jobs, k][None, :]
 
-                if area_ready is not None:
+                if area_ready is not None and method != "spreadsheet":
                     seq = _dispatch(seq, w, st.work_days, area_ready[0, st.area], caps, group)
                 s0, e0, x0, _ = realise(seq, dur, caps, group, len(st.area), area_ready, st.area)
                 s0, e0, x0 = s0[0], e0[0], x0[0]
