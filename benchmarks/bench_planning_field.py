@@ -39,7 +39,7 @@ START = dt.date(2027, 4, 1)
 CAL = Calendar(season=(0.3, 0.3, 0.6, 0.9, 1, 1, 1, 1, 1, 0.9, 0.6, 0.3), standdown=0.08)
 
 
-def field_family(n: int, m: int, seed: int):
+def field_family(n: int, m: int, seed: int, *, nts: bool = True, windows: bool = True):
     rng = np.random.default_rng(seed)
     lon = 35.0 + 1.4 * rng.random(n)
     lat = 51.1 + 0.63 * rng.random(n)
@@ -49,13 +49,13 @@ def field_family(n: int, m: int, seed: int):
         rng.integers(0, 4, n),
         lon,
         lat,
-        rng.random(n) < 0.5,
+        (rng.random(n) < 0.5) & nts,
         np.zeros(n, bool),
         np.array(["R"] * n, dtype=object),
     )
     n_survey = max(1, m // 10)
     types = [TEAM_TYPES[t] for t in rng.permutation(core_team_types(m - n_survey))] + ["survey"] * n_survey
-    windowed = rng.random(m) < 0.2
+    windowed = (rng.random(m) < 0.2) & windows
     first = np.where(windowed, 30.0, 0.0)
     last = np.where(windowed, 120.0, np.inf)
     people = [10 if t in ("manual", "bac") else RateTable.defaults().size[t] for t in types]
@@ -82,10 +82,13 @@ def main() -> None:
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     ap.add_argument("--time-limit", type=float, default=20.0, help="scheduling time per stage, s")
     ap.add_argument("--sims", type=int, default=1000)
+    ap.add_argument("--no-nts", action="store_true", help="ablation: no NTS stage")
+    ap.add_argument("--no-windows", action="store_true", help="ablation: every team open-ended")
     args = ap.parse_args()
     print(
         f"# field family, {dt.date.today().isoformat()}, {platform.machine()}, {args.time_limit:g} s/stage, "
         f"{args.sims} simulations; core mix {CORE_MIX}"
+        f"{'; no NTS' if args.no_nts else ''}{'; no windows' if args.no_windows else ''}"
     )
     print(
         "| size | seed | objective (wd) | bound | gap % | bound kind | t_plan s | t_sim s | P50 y | peak RSS MB "
@@ -95,7 +98,9 @@ def main() -> None:
     for size in args.sizes:
         n, m = (int(x) for x in size.split("x"))
         for seed in args.seeds:
-            areas, teams, weight, exp, rates = field_family(n, m, seed)
+            areas, teams, weight, exp, rates = field_family(
+                n, m, seed, nts=not args.no_nts, windows=not args.no_windows
+            )
             t0 = time.perf_counter()
             plan = plan_field(
                 areas, teams, weight, exp, start=START, calendar=CAL, rates=rates, time_limit=args.time_limit, seed=seed
