@@ -8,9 +8,17 @@ IDLE = (
 
 
 def map_idle(pg, loads: int = 1) -> None:
-    """Wait until the map has loaded its data `loads` times and rendered it ('idle')."""
-    pg.wait_for_function(f"window.lrLoaded >= {loads}", timeout=60_000)
+    """Wait until the map has applied at least `loads` data loads, none is in flight, and it has
+    rendered them ('idle')."""
+    pg.wait_for_function(f"window.lrLoaded >= {loads} && window.lrPending === 0", timeout=60_000)
     pg.evaluate(IDLE)
+
+
+def after(pg, action) -> None:  # type: ignore[no-untyped-def]
+    """Do `action` (which makes the map reload) and wait until its newest load is drawn."""
+    before = pg.evaluate("window.lrLoaded")
+    action()
+    map_idle(pg, before + 1)
 
 
 def wait_pick(pg) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
-from kit import map_idle
+from kit import after, map_idle
 from PIL import Image
 
 
@@ -35,12 +35,11 @@ def test_type_filters(web, page):
     page.goto(f"{web.url}/map")
     map_idle(page)
     before = page.evaluate("window.lrMap.queryRenderedFeatures({layers: ['areas-fill']}).length")
-    page.uncheck("input[name=haz_type][value=sha]")
-    page.uncheck("input[name=haz_type][value=cha]")
-    map_idle(page, 2)
+    after(
+        page, lambda: (page.uncheck("input[name=haz_type][value=sha]"), page.uncheck("input[name=haz_type][value=cha]"))
+    )
     assert page.evaluate("window.lrMap.queryRenderedFeatures({layers: ['areas-fill']}).length") == 0 < before
-    page.check("input[name=haz_type][value=cha]")
-    map_idle(page, 3)
+    after(page, lambda: page.check("input[name=haz_type][value=cha]"))
     types = page.evaluate(
         "[...new Set(window.lrMap.queryRenderedFeatures({layers: ['areas-fill']}).map(f => f.properties.haz_type))]"
     )
@@ -57,7 +56,7 @@ def test_click_opens_detail_link(web, page):
            const y = c.reduce((a, p) => a + p[1], 0) / c.length; m.jumpTo({center: [x, y], zoom: 17});
            return f.properties.code; }"""
     )
-    map_idle(page, 2)
+    map_idle(page, 2)  # the jump's own load
     box = page.locator("#map").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     link = page.locator(".maplibregl-popup a").first

@@ -1,6 +1,7 @@
 // The record map: hazardous areas coloured by type/status, released land, finds and accidents.
 // Data comes per viewport from /api/map/<layer> (records when zoomed in, grid cells when zoomed out),
-// so 100,000 areas stay smooth. window.lrMap exposes the map to tests; window.lrLoaded counts loads.
+// so 100,000 areas stay smooth. window.lrMap exposes the map to tests; window.lrLoaded counts applied
+// loads and window.lrPending the loads in flight.
 import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import { baseStyle, legendHtml, STATUS_COLOURS, RELEASE_COLOURS } from '/static/style.js';
 
@@ -75,7 +76,17 @@ function query(name) {
 }
 
 let generation = 0;
+window.lrPending = 0;
 async function refresh() {
+  window.lrPending += 1;
+  try {
+    await load();
+  } finally {
+    window.lrPending -= 1;
+  }
+}
+
+async function load() {
   const mine = ++generation;
   const shown = Object.keys(LAYERS).filter((n) => panel.querySelector(`input[data-layer="${n}"]`).checked);
   for (const name of Object.keys(LAYERS)) {
