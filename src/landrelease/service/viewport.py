@@ -23,7 +23,7 @@ from landrelease.store.schema import TABLES
 #: Above this many records in view the map gets grid cells instead of records.
 MAX_FEATURES = 3000
 #: Grid cells across the longer side of the view.
-GRID_CELLS = 96
+GRID_CELLS = 64
 #: The properties the map colours and filters by, per kind.
 STYLE_FIELDS = {
     "hazardous_area": ("haz_type", "status"),
@@ -96,25 +96,26 @@ def view(
             cell = max(maxx - minx, maxy - miny) / GRID_CELLS
             gx = func.floor(((t.c.minx + t.c.maxx) / 2 - minx) / cell)
             gy = func.floor(((t.c.miny + t.c.maxy) / 2 - miny) / cell)
-            keys = [s for s in style[:2]]
+            keys = [t.c[s].label(s) for s in style[:2]]
+            if e.kind == "hazardous_area":  # colour classes: SHA open, CHA open, closed, handed over
+                keys[0] = case((t.c.status == "open", t.c.haz_type), else_=literal(None)).label("haz_type")
             q = (
                 select(
                     gx.label("gx"),
                     gy.label("gy"),
-                    *(t.c[k] for k in keys),
+                    *keys,
                     func.count().label("n"),
                     func.avg((t.c.minx + t.c.maxx) / 2).label("x"),
                     func.avg((t.c.miny + t.c.maxy) / 2).label("y"),
-                    func.sum(func.coalesce(t.c.area_m2, 0) if "area_m2" in t.c else literal(0)).label("m2"),
                 )
                 .where(*conds)
-                .group_by(gx, gy, *(t.c[k] for k in keys))
+                .group_by(gx, gy, *keys)
             )
             features = [
                 {
                     "type": "Feature",
-                    "geometry": {"type": "Point", "coordinates": [round(r["x"], 6), round(r["y"], 6)]},
-                    "properties": {"count": int(r["n"]), "area_m2": float(r["m2"] or 0), **{k: r[k] for k in keys}},
+                    "geometry": {"type": "Point", "coordinates": [round(r["x"], 5), round(r["y"], 5)]},
+                    "properties": {"count": int(r["n"]), **{k.name: r[k.name] for k in keys}},
                 }
                 for r in conn.execute(q).mappings()
             ]
