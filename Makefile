@@ -40,6 +40,7 @@ system-test-deps:
 	./scripts/install-test-deps.sh
 
 bench: $(STAMP) system-test-deps
+	$(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python benchmarks/run.py
 
 lint: $(STAMP)
