@@ -23,6 +23,17 @@ def test_viewport_features_then_grid(sqlite_store):
     assert len(grid["features"]) < full["count"]
     cha = viewport.view(sqlite_store, "hazardous_area", box, where={"haz_type": "cha"})
     assert {f["properties"]["haz_type"] for f in cha["features"]} == {"cha"} and 0 < cha["count"] < full["count"]
+    # the grid is cached per state of the record: a write shows at once
+    from landrelease.service import records
+
+    x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    square = {
+        "type": "Polygon",
+        "coordinates": [[[x, y], [x + 0.001, y], [x + 0.001, y + 0.001], [x, y + 0.001], [x, y]]],
+    }
+    records.create(sqlite_store, "hazardous_area", {"haz_type": "cha", "status": "open"}, square)
+    again = viewport.view(sqlite_store, "hazardous_area", box, max_features=20)
+    assert again["count"] == grid["count"] + 1
     west = viewport.view(sqlite_store, "hazardous_area", (box[0], box[1], (box[0] + box[2]) / 2, box[3]))
     assert 0 < west["count"] < full["count"]
 

@@ -1,24 +1,27 @@
 """What the map shows in one viewport: set-based, bounded payloads at any zoom.
 
 Zoomed in (few records in view) the map gets the records themselves; zoomed out it gets a grid of
-cells (one point per cell, type and status, with a count) computed in SQL from the bounding-box
-columns, so a view over 100,000 hazardous areas costs one grouped query and a payload of a few
-thousand points, never a giant GeoJSON.
+cells (one point per cell and colour class, with a count) computed in SQL from the bounding-box
+columns, so a view over 100,000 hazardous areas is a payload of a few thousand points, never a giant
+GeoJSON. Cells are aligned on a global power-of-two grid and cached per state of the record (the
+newest audit id), so panning and repeated views reuse them and any write invalidates them.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import threading
 from typing import Any
 
 import shapely
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import String, TextClause, case, func, literal, select
 
 from landrelease.domain.model import Entity, FieldType, entity
 from landrelease.errors import ValidationError
 from landrelease.service.store import Store
 from landrelease.store import repo
-from landrelease.store.schema import TABLES
+from landrelease.store.schema import TABLES, audit
 
 #: Above this many records in view the map gets grid cells instead of records.
 MAX_FEATURES = 3000
@@ -48,6 +51,55 @@ def _conditions(e: Entity, where: dict[str, Any]) -> list[Any]:
     return conds
 
 
+def _data_version(conn: Any) -> int:
+    """Every write leaves an audit row: the newest audit id names the record's state."""
+    return int(conn.execute(select(func.max(audit.c.id))).scalar() or 0)
+
+
+#: Grids already computed: (kind, filters, level, data version) → rows. A write changes the version,
+#: so a stale grid is never served; a handful of levels per filter set is all a session uses.
+_GRIDS: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
+_GRIDS_LOCK = threading.Lock()
+_GRIDS_MAX = 64
+
+
+def _grid(conn: Any, e: Entity, where: dict[str, Any], level: int) -> list[tuple[Any, ...]]:
+    """Cells of side 2**level degrees, aligned on (0, 0) so that panning reuses them: per cell and
+    colour class, the count, the mean bbox centre, and whether any record is synthetic."""
+    key = (e.kind, tuple(sorted((k, str(v)) for k, v in where.items())), level, _data_version(conn))
+    with _GRIDS_LOCK:
+        hit = _GRIDS.get(key)
+    if hit is not None:
+        return hit
+    t = TABLES[e.kind]
+    cell = 2.0**level
+    cx, cy = (t.c.minx + t.c.maxx) / 2, (t.c.miny + t.c.maxy) / 2
+    gx, gy = func.floor(cx / cell), func.floor(cy / cell)
+    style = STYLE_FIELDS.get(e.kind, ())
+    keys = [t.c[s].label(s) for s in style[:2]]
+    if e.kind == "hazardous_area":  # colour classes: SHA open, CHA open, closed, handed over
+        keys[0] = case((t.c.status == "open", t.c.haz_type), else_=literal(None)).label("haz_type")
+    q = (
+        select(
+            func.count(),
+            func.avg(cx),
+            func.avg(cy),
+            func.max(case((t.c.synthetic, 1), else_=0)),
+            *keys,
+        )
+        .where(*_conditions(e, where))
+        .group_by(gx, gy, *keys)
+    )
+    rows = [tuple(r) for r in conn.execute(q)]
+    names = tuple(k.name for k in keys)
+    out = [(int(n), float(x), float(y), bool(syn), dict(zip(names, rest, strict=True))) for n, x, y, syn, *rest in rows]
+    with _GRIDS_LOCK:
+        if len(_GRIDS) >= _GRIDS_MAX:
+            _GRIDS.clear()
+        _GRIDS[key] = out
+    return out
+
+
 def view(
     store: Store,
     kind: str,
@@ -62,14 +114,18 @@ def view(
     if e.geom is None:
         raise ValidationError(f"{e.plural.replace('_', ' ')} have no geometry", field="layer")
     t = TABLES[e.kind]
-    conds = _conditions(e, where or {})
+    where = where or {}
+    conds = _conditions(e, where)
     style = STYLE_FIELDS.get(e.kind, ())
+    minx, miny, maxx, maxy = bbox
     with repo.read_connection(store.engine) as conn:
-        conds.append(t.c.id.in_(repo.bbox_ids(conn, e.kind, bbox)))
-        n, synthetic = conn.execute(
-            select(func.count(), func.max(case((t.c.synthetic, 1), else_=0))).where(*conds)
-        ).one()
-        n, synthetic = int(n or 0), bool(synthetic)
+        ids = repo.bbox_ids(conn, e.kind, bbox)
+        # Bounded count straight on the spatial index (R*Tree / GiST): it stops at max_features + 1,
+        # so a zoomed-out view never materialises 10^5 ids just to learn that it is zoomed out.
+        inner = ids.columns(id=String).subquery() if isinstance(ids, TextClause) else ids.subquery()
+        few = select(inner.c.id).limit(max_features + 1).subquery()
+        n = int(conn.execute(select(func.count()).select_from(few)).scalar_one())
+        conds.append(t.c.id.in_(ids))
         if n <= max_features:
             label = LABEL_FIELDS.get(e.kind)
             cols = [t.c.code, t.c.geom, t.c.synthetic, *(t.c[s] for s in style)]
@@ -90,35 +146,22 @@ def view(
                 }
                 for r, g in zip(rows, texts, strict=True)
             ]
+            synthetic = any(r["synthetic"] for r in rows)
+            n = len(rows)  # after the filters
             mode = "features"
         else:
-            minx, miny, maxx, maxy = bbox
-            cell = max(maxx - minx, maxy - miny) / GRID_CELLS
-            gx = func.floor(((t.c.minx + t.c.maxx) / 2 - minx) / cell)
-            gy = func.floor(((t.c.miny + t.c.maxy) / 2 - miny) / cell)
-            keys = [t.c[s].label(s) for s in style[:2]]
-            if e.kind == "hazardous_area":  # colour classes: SHA open, CHA open, closed, handed over
-                keys[0] = case((t.c.status == "open", t.c.haz_type), else_=literal(None)).label("haz_type")
-            q = (
-                select(
-                    gx.label("gx"),
-                    gy.label("gy"),
-                    *keys,
-                    func.count().label("n"),
-                    func.avg((t.c.minx + t.c.maxx) / 2).label("x"),
-                    func.avg((t.c.miny + t.c.maxy) / 2).label("y"),
-                )
-                .where(*conds)
-                .group_by(gx, gy, *keys)
-            )
+            level = math.ceil(math.log2(max(maxx - minx, maxy - miny) / GRID_CELLS))
+            cells = [c for c in _grid(conn, e, where, level) if minx <= c[1] <= maxx and miny <= c[2] <= maxy]
             features = [
                 {
                     "type": "Feature",
-                    "geometry": {"type": "Point", "coordinates": [round(r["x"], 5), round(r["y"], 5)]},
-                    "properties": {"count": int(r["n"]), **{k.name: r[k.name] for k in keys}},
+                    "geometry": {"type": "Point", "coordinates": [round(x, 5), round(y, 5)]},
+                    "properties": {"count": count, **props},
                 }
-                for r in conn.execute(q).mappings()
+                for count, x, y, _, props in cells
             ]
+            n = sum(c[0] for c in cells)
+            synthetic = any(c[3] for c in cells)
             mode = "grid"
     return {"type": "FeatureCollection", "features": features, "mode": mode, "count": n, "synthetic": synthetic}
 
