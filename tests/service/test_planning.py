@@ -133,6 +133,11 @@ def test_cli_plan_run_writes_every_output(demo, tmp_path):
     lay = read_layer(out / "plan.gpkg")
     assert lay.n == len(rows)
     assert "P50" in (out / "summary.md").read_text()
+    # planned on the synthetic demo: every output says so (never present generated hazards as real)
+    assert "SYNTHETIC DATA" in proc.stdout and "SYNTHETIC DATA" in (out / "summary.md").read_text()
+    assert {r["synthetic"] for r in rows} == {"yes"} and set(lay.columns["synthetic"]) == {"yes"}
+    for f in ("areas.csv", "rates.csv"):
+        assert {r["synthetic"] for r in csv.DictReader(open(out / f, encoding="utf-8"))} == {"yes"}, f
     bad = tmp_path / "bad.toml"
     bad.write_text("[scenario]\nstart = 'tomorrow'\n")
     proc = subprocess.run(

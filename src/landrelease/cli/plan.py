@@ -32,6 +32,8 @@ def run(
     from landrelease.service.planning import run as run_plan
 
     s = run_plan(store(), scenario, out, scheduler=scheduler)
+    if s["synthetic"]:
+        console.print("[bold red]SYNTHETIC DATA[/]: planned on generated demonstration records, not real hazards")
     console.print(
         f"{s['scenario']}: {s['areas']} areas, {s['remaining_km2']:.2f} km², {s['teams']} teams — region complete "
         f"P10 {s['p10_years']:.1f} / P50 {s['p50_years']:.1f} / P90 {s['p90_years']:.1f} years; "
@@ -52,6 +54,8 @@ def compare(
     from landrelease.service.planning import compare as cmp
 
     rows = cmp(store(), [str(s) for s in scenarios], out=str(chart) if chart else None, scheduler=scheduler)
+    if any(r["synthetic"] for r in rows):
+        console.print("[bold red]SYNTHETIC DATA[/]: planned on generated demonstration records, not real hazards")
     t = Table(title="Scenarios (same draws: common random numbers)")
     for h in [
         "scenario",

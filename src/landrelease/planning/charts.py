@@ -16,7 +16,24 @@ from landrelease.planning.forecast import percentiles  # noqa: E402
 COLOURS = {"nts": "#9ecae1", "physical": "#e6550d"}
 
 
-def gantt(plan, path: Path, *, max_rows: int = 60) -> None:
+def _mark_synthetic(fig, ax) -> None:
+    """Generated data is never shown as real: a watermark and a title note on every chart."""
+    ax.set_title(ax.get_title() + " — SYNTHETIC DATA", color="#b00000")
+    fig.text(
+        0.5,
+        0.5,
+        "SYNTHETIC DATA",
+        fontsize=44,
+        color="#b00000",
+        alpha=0.12,
+        ha="center",
+        va="center",
+        rotation=20,
+        transform=fig.transFigure,
+    )
+
+
+def gantt(plan, path: Path, *, max_rows: int = 60, synthetic: bool = False) -> None:
     """Bars per team (per unit when there are more than `max_rows` teams), NTS light, physical dark."""
     per_unit = len(plan.teams) > max_rows
     labels = list(dict.fromkeys(plan.teams.unit if per_unit else plan.teams.code))
@@ -44,6 +61,8 @@ def gantt(plan, path: Path, *, max_rows: int = 60) -> None:
     ax.set_xlabel(f"years from {plan.start}")
     ax.set_title("Plan by " + ("unit" if per_unit else "team") + " (NTS light, TS/clearance dark)")
     ax.legend(loc="lower right", fontsize=7)
+    if synthetic:
+        _mark_synthetic(fig, ax)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -69,6 +88,8 @@ def burndown(outcomes, path: Path) -> None:
     ax.set_ylim(bottom=0)
     ax.legend(fontsize=8)
     ax.set_title("Burn-down of the remaining hazard")
+    if any(getattr(o, "synthetic", False) for o in outcomes):
+        _mark_synthetic(fig, ax)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -32,6 +32,10 @@ from landrelease.service.store import Store
 from landrelease.service.transfer import read_batch
 
 ACCIDENT_KM = 2.0
+SYNTHETIC_FLAG = {True: "yes", False: "no"}
+SYNTHETIC_BANNER = (
+    "**SYNTHETIC DATA** — planned on generated demonstration records, not on real hazards; never act on these figures."
+)
 HORIZONS_MONTHS = (3, 6, 12, 24)
 
 
@@ -48,6 +52,7 @@ class Record:
     settlement_km: np.ndarray
     road_km: np.ndarray
     accidents: np.ndarray
+    synthetic: bool = False  # any open area is synthetic: every output says so
 
 
 def _local_km(geoms: np.ndarray, lon0: float, lat0: float) -> np.ndarray:
@@ -118,7 +123,8 @@ def read_record(store: Store) -> Record:
         ag = _local_km(acc.geoms[~shapely.is_missing(acc.geoms)], lon0, lat0)
         i, _ = shapely.STRtree(ag).query(local, predicate="dwithin", distance=ACCIDENT_KM)
         accidents = np.bincount(i, minlength=len(geoms)).astype(float)
-    return Record(areas, geoms, units, children, progress, closed, settlement_km, road_km, accidents)
+    synthetic = bool(np.any(areas["synthetic"].astype(bool))) if len(geoms) else False
+    return Record(areas, geoms, units, children, progress, closed, settlement_km, road_km, accidents, synthetic)
 
 
 def _centre(geoms: np.ndarray) -> tuple[float, float]:
@@ -142,6 +148,7 @@ class Outcome:
     release: ReleaseModel
     geoms: np.ndarray
     seconds: float
+    synthetic: bool = False
 
 
 def _descendants(rec: Record, code: str) -> list[str]:
@@ -265,7 +272,7 @@ def run_scenario(rec: Record, sc: Scenario, *, simulations: int | None = None, c
         seed=sc.seed,
     )
     fc = forecast(plan, release, n_sims=simulations or sc.simulations, seed=sc.seed, client=client)
-    return Outcome(sc, plan, fc, sco, rates, release, geoms, time.perf_counter() - t0)
+    return Outcome(sc, plan, fc, sco, rates, release, geoms, time.perf_counter() - t0, rec.synthetic)
 
 
 def _teams(rec: Record, sc: Scenario, rates: RateTable):
@@ -345,6 +352,7 @@ def summary(o: Outcome) -> dict:
         "gap": plan.gap,
         "simulations": fc.completion.shape[0],
         "seconds": o.seconds,
+        "synthetic": o.synthetic,
     }
     for m in HORIZONS_MONTHS:
         day = (_add_months(plan.start, m) - plan.start).days
@@ -382,7 +390,7 @@ def run(
     d = Path(out)
     d.mkdir(parents=True, exist_ok=True)
     write_plan(o, d)
-    charts.gantt(o.plan, d / "gantt.png")
+    charts.gantt(o.plan, d / "gantt.png", synthetic=o.synthetic)
     charts.burndown([o], d / "burndown.png")
     s = summary(o)
     (d / "summary.md").write_text(summary_text(o, s), encoding="utf-8")
@@ -412,6 +420,7 @@ def write_plan(o: Outcome, d: Path) -> None:
                     "end": str(plan.date(st.end[j]).item()),
                     "work_days": round(float(st.work_days[j, k]), 2),
                     "priority": round(float(o.score.total[a]), 2),
+                    "synthetic": SYNTHETIC_FLAG[o.synthetic],
                     "_a": a,
                 }
             )
@@ -441,6 +450,7 @@ def write_plan(o: Outcome, d: Path) -> None:
                 "p10",
                 "p50",
                 "p90",
+                "synthetic",
             ]
         )
         e = plan.expected
@@ -457,10 +467,11 @@ def write_plan(o: Outcome, d: Path) -> None:
                     round(o.score.total[j], 2),
                     *[round(v[j], 2) for v in o.score.parts.values()],
                     *[plan.date(q[i, j]).item() for i in range(3)],
+                    SYNTHETIC_FLAG[o.synthetic],
                 ]
             )
     with open(d / "rates.csv", "w", newline="", encoding="utf-8") as f:
-        rr = o.rates.rows()
+        rr = [dict(r, synthetic=SYNTHETIC_FLAG[o.synthetic]) for r in o.rates.rows()]
         w = csv.DictWriter(f, fieldnames=list(rr[0]))
         w.writeheader()
         w.writerows(rr)
@@ -471,6 +482,7 @@ def summary_text(o: Outcome, s: dict) -> str:
     lines = [
         f"# Plan: {s['scenario']}",
         "",
+        *([SYNTHETIC_BANNER, ""] if o.synthetic else []),
         f"Start {plan.start}; {s['areas']} open areas, "
         f"{s['remaining_km2']:.2f} km² remaining; {s['teams']} teams; {s['simulations']} simulations "
         f"(seed {o.scenario.seed}).",
