@@ -177,3 +177,15 @@ def test_init_creates_postgis_extension_itself(pg_server):
     write_batch(s, _areas(2, seed=9))
     assert _count(s, TABLES["hazardous_area"]) == 2
     s.close()
+
+
+def test_concurrent_writers_never_share_a_code(store):
+    """Two transactions allocating codes at once (PostgreSQL: row lock on the counter) get disjoint codes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def work(seed: int) -> list[str]:
+        return [c for k in range(4) for c in write_batch(store, _areas(5, seed=300 + seed * 10 + k)).codes]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        codes = [c for batch in pool.map(work, range(4)) for c in batch]
+    assert len(codes) == 80 and len(set(codes)) == 80

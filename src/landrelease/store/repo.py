@@ -75,22 +75,37 @@ def read_connection(engine: Engine):  # type: ignore[no-untyped-def]
 
 def snapshot(row: dict[str, Any]) -> dict[str, Any]:
     """A record as JSON-ready values for the audit trail (geometry as base64 WKB, dates ISO)."""
-    return {k: v if v is None or isinstance(v, str | int | float | list | dict) else bulk.json_default(v)
-            for k, v in row.items()}
+    return {
+        k: v if v is None or isinstance(v, str | int | float | list | dict) else bulk.json_default(v)
+        for k, v in row.items()
+    }
+
+
+def _ensure_sequence(conn: Connection, prefix: str) -> None:
+    """The counter row of a prefix exists (created at 0 if new; a concurrent creator wins quietly)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    conn.execute(upsert(code_sequence).values(prefix=prefix, last=0).on_conflict_do_nothing(index_elements=["prefix"]))
 
 
 def allocate_codes(conn: Connection, prefix: str, n: int) -> list[str]:
-    """Reserve n human codes PREFIX-000001… in this transaction (prefix usually carries the year)."""
+    """Reserve n human codes PREFIX-000001… in this transaction (prefix usually carries the year).
+
+    One atomic UPDATE … RETURNING: on PostgreSQL the row lock makes concurrent writers take turns,
+    so two transactions can never be handed the same codes (SQLite writers are serialised anyway)."""
     if n <= 0:
         return []
-    row = conn.execute(select(code_sequence.c.last).where(code_sequence.c.prefix == prefix)).first()
-    if row is None:
-        start = 0
-        conn.execute(insert(code_sequence).values(prefix=prefix, last=n))
-    else:
-        start = row[0]
-        conn.execute(update(code_sequence).where(code_sequence.c.prefix == prefix).values(last=start + n))
-    return [f"{prefix}-{i:06d}" for i in range(start + 1, start + n + 1)]
+    _ensure_sequence(conn, prefix)
+    last = conn.execute(
+        update(code_sequence)
+        .where(code_sequence.c.prefix == prefix)
+        .values(last=code_sequence.c.last + n)
+        .returning(code_sequence.c.last)
+    ).scalar_one()
+    start = last - n
+    return [f"{prefix}-{i:06d}" for i in range(start + 1, last + 1)]
 
 
 def reserve_given_codes(conn: Connection, codes: Iterable[str]) -> None:
@@ -101,11 +116,10 @@ def reserve_given_codes(conn: Connection, codes: Iterable[str]) -> None:
         if head and tail.isdigit():
             highest[head] = max(highest.get(head, 0), int(tail))
     for prefix, last in highest.items():
-        row = conn.execute(select(code_sequence.c.last).where(code_sequence.c.prefix == prefix)).first()
-        if row is None:
-            conn.execute(insert(code_sequence).values(prefix=prefix, last=last))
-        elif row[0] < last:
-            conn.execute(update(code_sequence).where(code_sequence.c.prefix == prefix).values(last=last))
+        _ensure_sequence(conn, prefix)
+        conn.execute(
+            update(code_sequence).where(code_sequence.c.prefix == prefix, code_sequence.c.last < last).values(last=last)
+        )
 
 
 def _lookup(conn: Connection, kind: str, key: str, value: str, wanted: Sequence[Any], live: bool) -> dict[Any, Any]:
