@@ -23,6 +23,9 @@ def main() -> None:
         ["bench_import.py", "--areas", areas],
         ["bench_geo.py", areas],
         ["bench_planning.py", "--sizes", "200x10"] + ([] if args.quick else ["1000x30"]),
+        ["bench_planning_field.py", "--sizes", "200x10", "--seeds", "0", "1", "--time-limit", "10"],
+        ["bench_planning_cpsat.py", "--sizes", "200x10", "--seeds", "0", "1", "--time-limit", "20"],
+        ["bench_web.py", "--areas", areas, "--pygeoapi"],
     ]
     for script, *rest in runs:
         print(f"\n=== {script} {' '.join(rest)}", flush=True)
