@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
-from sqlalchemy import func, select
 
 from landrelease.domain.model import BY_KIND, Entity
 from landrelease.errors import LandreleaseError, NotFound, ValidationError
@@ -27,8 +26,6 @@ from landrelease.server.problems import problem
 from landrelease.service import query
 from landrelease.service.settings import parse_bbox
 from landrelease.service.store import Store
-from landrelease.store import repo
-from landrelease.store.schema import TABLES
 
 COLLECTION_KINDS = ("hazardous_area", "activity", "land_release", "eo_find", "accident", "risk_education", "qa_visit")
 TITLES = {
@@ -72,19 +69,12 @@ def collection_entity(collection_id: str) -> Entity:
 
 
 def _extent(store: Store, e: Entity) -> dict[str, Any]:
-    t = TABLES[e.kind]
-    span = query.time_fields(e)
-    cols = [func.min(t.c.minx), func.min(t.c.miny), func.max(t.c.maxx), func.max(t.c.maxy)]
-    if span:
-        cols += [func.min(t.c[span[0]]), func.max(t.c[span[1]])]
-    with repo.read_connection(store.engine) as conn:
-        row = conn.execute(select(*cols).where(t.c.deleted_at.is_(None))).first()
-    bbox = [float(x) for x in row[:4]] if row and row[0] is not None else [-180.0, -90.0, 180.0, 90.0]
+    (minx, miny, maxx, maxy), span = query.extent(store, e)
+    bbox = [minx, miny, maxx, maxy] if minx is not None else [-180.0, -90.0, 180.0, 90.0]
     out: dict[str, Any] = {"spatial": {"bbox": [bbox], "crs": CRS84}}
-    if span:
-        lo, hi = (row[4], row[5]) if row else (None, None)
+    if span is not None:
         out["temporal"] = {
-            "interval": [[_iso(lo), _iso(hi)]],
+            "interval": [[_iso(span[0]), _iso(span[1])]],
             "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
         }
     return out

@@ -156,3 +156,17 @@ def one(store: Store, kind: str, code: str, *, personal: bool = False) -> dict[s
 def related(store: Store, kind: str, field: str, code: str, *, limit: int = 1000) -> list[dict[str, Any]]:
     """Records of `kind` whose reference `field` points at the record `code` (e.g. an area's activities)."""
     return search(store, kind, where={field: code}, limit=limit, count=False).items
+
+
+def extent(store: Store, e: Entity) -> tuple[tuple[float | None, ...], tuple[Any, Any] | None]:
+    """Bounding box (minx, miny, maxx, maxy; None when empty) and, for kinds with dates, the first
+    and last date of the live records of a kind: one aggregate query."""
+    t = TABLES[e.kind]
+    span = time_fields(e)
+    cols = [func.min(t.c.minx), func.min(t.c.miny), func.max(t.c.maxx), func.max(t.c.maxy)]
+    if span:
+        cols += [func.min(t.c[span[0]]), func.max(t.c[span[1]])]
+    with repo.read_connection(store.engine) as conn:
+        row = conn.execute(select(*cols).where(t.c.deleted_at.is_(None))).first()
+    box = tuple(None if x is None else float(x) for x in row[:4]) if row else (None, None, None, None)
+    return box, ((row[4], row[5]) if span and row else None)
