@@ -12,7 +12,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-import shapely
 from sqlalchemy import Connection, and_, func, or_, select
 
 from landrelease.domain.model import Entity, FieldType, entity
@@ -21,7 +20,6 @@ from landrelease.service.store import Store
 from landrelease.store import repo
 from landrelease.store.schema import TABLES
 
-SYSTEM = ("version", "synthetic", "attrs", "created_at", "created_by", "updated_at", "updated_by")
 #: The largest page any caller may ask for.
 MAX_LIMIT = 10_000
 
@@ -59,31 +57,16 @@ def parse_date(text: str | None, *, field: str) -> dt.date | None:
 def present_rows(
     conn: Connection, e: Entity, rows: list[dict[str, Any]], *, personal: bool = False
 ) -> list[dict[str, Any]]:
-    """Stored rows as callers see them: codes for references (one lookup per field for all rows),
-    shapely geometry, personal fields left out unless `personal`."""
-    codes: dict[str, dict[str, str]] = {}
-    for f in e.fields:
-        if f.type is FieldType.REF:
-            codes[f.name] = repo.codes_for_ids(conn, f.ref, [r[f.name] for r in rows if r.get(f.name)])
-    out = []
-    for row in rows:
-        rec: dict[str, Any] = {"code": row["code"], "kind": e.kind}
-        for f in e.fields:
-            if f.sensitive and not personal:
-                continue
-            value = row.get(f.name)
-            if f.type is FieldType.REF and value:
-                value = codes[f.name].get(value, value)
-            rec[f.name] = value
-        if e.geom is not None:
-            rec["geometry"] = shapely.from_wkb(row["geom"]) if row.get("geom") is not None else None
-            if e.geom.value == "polygon":
-                rec["area_m2"] = row.get("area_m2")
-        if e.kind == "hazardous_area":
-            rec["remaining"] = shapely.from_wkb(row["rem_geom"]) if row.get("rem_geom") is not None else None
-        for k in SYSTEM:
-            rec[k] = row.get(k)
-        out.append(rec)
+    """Stored rows as the API shows them: `records.present_many`, with personal fields left out
+    entirely (not just masked) unless `personal`, and without the internal id."""
+    from landrelease.service.records import present_many
+
+    hidden = [f.name for f in e.fields if f.sensitive and not personal]
+    out = present_many(conn, e, rows, personal=personal)
+    for rec in out:
+        rec.pop("id", None)
+        for name in hidden:
+            rec.pop(name, None)
     return out
 
 
