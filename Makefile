@@ -39,7 +39,7 @@ test: $(STAMP) $(WEB) system-test-deps
 system-test-deps:
 	./scripts/install-test-deps.sh
 
-bench: $(STAMP) system-test-deps
+bench: $(STAMP) $(WEB) system-test-deps
 	$(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python benchmarks/run.py
 
