@@ -92,10 +92,13 @@ def test_bbox_query_matches_brute_force(store):
             )
         }
         rows = conn.execute(select(TABLES["hazardous_area"].c.code, TABLES["hazardous_area"].c.geom)).all()
+        t = TABLES["hazardous_area"]
+        by_condition = {r[0] for r in conn.execute(select(t.c.code).where(repo.bbox_condition(conn, t.name, box)))}
     codes = np.array([r[0] for r in rows])
     geoms = shapely.from_wkb([r[1] for r in rows])
     want = set(codes[shapely.intersects(geoms, shapely.box(*box))])
     assert got == want and len(want) > 10
+    assert by_condition == want
 
 
 def test_backend_specific_storage(store):

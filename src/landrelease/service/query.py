@@ -119,7 +119,7 @@ def search(
             raise ValidationError("is not minx,miny,maxx,maxy with min ≤ max", field="bbox")
     with repo.read_connection(store.engine) as conn:
         if bbox is not None:
-            conds.append(table.c.id.in_(repo.bbox_ids(conn, e.kind, bbox)))
+            conds.append(repo.bbox_condition(conn, e.kind, bbox))
         q = select(table).where(*conds).order_by(table.c.code).limit(limit).offset(offset)
         rows = [dict(r) for r in conn.execute(q).mappings()]
         if count:

@@ -105,7 +105,7 @@ def list_records(
                 value = repo.ids_for_codes(conn, f.ref, [value]).get(value, "")
             q = q.where(table.c[name].is_(None) if value is None else table.c[name] == value)
         if bbox is not None:
-            q = q.where(table.c.id.in_(repo.bbox_ids(conn, e.kind, bbox)))
+            q = q.where(repo.bbox_condition(conn, e.kind, bbox))
         q = q.order_by(table.c.code).limit(limit).offset(offset)
         return present_many(conn, e, [dict(r) for r in conn.execute(q).mappings()], personal=personal)
 

@@ -332,6 +332,19 @@ def bbox_ids(conn: Connection, kind: str, bbox: tuple[float, float, float, float
     return select(table.c.id).where(table.c.geom.op("&&")(env))
 
 
+def bbox_condition(conn: Connection, kind: str, bbox: tuple[float, float, float, float]) -> Any:
+    """A WHERE condition on a kind's table: its bounding box meets bbox. SQLite: the row's rowid is
+    among the R*Tree's matches (no join back through the id index); PostGIS: geom && envelope (GiST)."""
+    table = TABLES[kind]
+    minx, miny, maxx, maxy = bbox
+    if conn.dialect.name == "sqlite":
+        return text(
+            f'"{table.name}".rowid IN (SELECT id FROM rtree_{table.name} '
+            "WHERE minx <= :bb_maxx AND maxx >= :bb_minx AND miny <= :bb_maxy AND maxy >= :bb_miny)"
+        ).bindparams(bb_minx=minx, bb_miny=miny, bb_maxx=maxx, bb_maxy=maxy)
+    return table.c.geom.op("&&")(func.ST_MakeEnvelope(minx, miny, maxx, maxy, 4326))
+
+
 def count_live(conn: Connection, kind: str) -> int:
     table = TABLES[kind]
     return conn.execute(select(func.count()).select_from(table).where(table.c.deleted_at.is_(None))).scalar_one()
