@@ -15,7 +15,7 @@ import threading
 from typing import Any
 
 import shapely
-from sqlalchemy import String, TextClause, case, func, literal, select
+from sqlalchemy import case, func, literal, select
 
 from landrelease.domain.model import Entity, FieldType, entity
 from landrelease.errors import ValidationError
@@ -122,7 +122,7 @@ def view(
         ids = repo.bbox_ids(conn, e.kind, bbox)
         # Bounded count straight on the spatial index (R*Tree / GiST): it stops at max_features + 1,
         # so a zoomed-out view never materialises 10^5 ids just to learn that it is zoomed out.
-        inner = ids.columns(id=String).subquery() if isinstance(ids, TextClause) else ids.subquery()
+        inner = ids.subquery()
         few = select(inner.c.id).limit(max_features + 1).subquery()
         n = int(conn.execute(select(func.count()).select_from(few)).scalar_one())
         conds.append(t.c.id.in_(ids))

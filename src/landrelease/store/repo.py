@@ -320,16 +320,9 @@ def history(conn: Connection, code: str) -> list[dict[str, Any]]:
 
 
 def bbox_ids(conn: Connection, kind: str, bbox: tuple[float, float, float, float]) -> Any:
-    """A select of ids whose bounding box meets bbox: the R*Tree on SQLite, && on PostGIS."""
+    """A select of ids whose bounding box meets bbox (see `bbox_condition`)."""
     table = TABLES[kind]
-    minx, miny, maxx, maxy = bbox
-    if conn.dialect.name == "sqlite":
-        return text(
-            f"SELECT t.id FROM {table.name} t JOIN rtree_{table.name} r ON t.rowid = r.id "
-            "WHERE r.minx <= :maxx AND r.maxx >= :minx AND r.miny <= :maxy AND r.maxy >= :miny"
-        ).bindparams(minx=minx, miny=miny, maxx=maxx, maxy=maxy)
-    env = func.ST_MakeEnvelope(minx, miny, maxx, maxy, 4326)
-    return select(table.c.id).where(table.c.geom.op("&&")(env))
+    return select(table.c.id).where(bbox_condition(conn, kind, bbox))
 
 
 def bbox_condition(conn: Connection, kind: str, bbox: tuple[float, float, float, float]) -> Any:
