@@ -24,6 +24,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -125,6 +126,51 @@ meta = Table(
     metadata,
     Column("key", String(80), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+
+# The intake queue (`landrelease.intake.queue`): field submissions waiting for review. Not part of the
+# national record: nothing here is shown as a record until a reviewer approves it, and approval writes
+# the records through the service (with their own audit). Migration 0003.
+submission = Table(
+    "submission",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("form_id", String(80), nullable=False),
+    Column("form_ver", String(40)),
+    Column("instance_id", String(120), nullable=False, unique=True),  # OpenRosa meta/instanceID
+    Column("source", String(20), nullable=False),  # odk | kobo-import | central-import
+    Column("actor", String(80), nullable=False),  # who submitted (audit actor string)
+    Column("org", String(40)),  # organisation code of the submitter, when known
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("raw", LargeBinary, nullable=False),  # the payload as received: XForm XML or row JSON
+    Column("raw_type", String(40), nullable=False),  # media type of raw
+    Column("raw_hash", String(64), nullable=False),  # sha256 hex of raw: identical resubmissions
+    Column("vals", JSON, nullable=False),  # flat values keyed by XForm path ("area/code")
+    Column("vals_hash", String(64), nullable=False),  # sha256 of the values without meta/*: same content
+    Column("status", String(20), nullable=False),  # submitted | verified | approved | rejected
+    Column("version", Integer, nullable=False),
+    Column("reason", Text),  # why it was rejected
+    Column("verified_by", String(80)),
+    Column("verified_at", DateTime(timezone=True)),
+    Column("decided_by", String(80)),  # approved or rejected by
+    Column("decided_at", DateTime(timezone=True)),
+    Column("records", JSON),  # codes of the records created on approval
+    Column("flags", JSON),  # the validation flags the decision was taken on
+)
+Index("ix_submission_status", submission.c.status, submission.c.received_at)
+Index("ix_submission_form_id", submission.c.form_id)
+Index("ix_submission_vals_hash", submission.c.vals_hash)
+
+submission_file = Table(
+    "submission_file",
+    metadata,
+    Column("submission", String(36), ForeignKey("submission.id"), primary_key=True),
+    Column("name", String(255), primary_key=True),
+    Column("media_type", String(100), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("data", LargeBinary, nullable=False),
 )
 
 
