@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the system packages the test suite needs, from Debian, only when they are missing:
 # PostgreSQL server + PostGIS (the suite starts its own throw-away cluster) and Chromium (browser tests drive
-# Debian's Chromium through Playwright; never 'playwright install').
+# Debian's Chromium through Playwright; never 'playwright install') and a Java runtime (ODK Validate).
 set -euo pipefail
 
 missing=()
@@ -18,6 +18,11 @@ fi
 
 if [ ! -x /usr/bin/chromium ]; then
   missing+=(chromium)
+fi
+
+# ODK Validate (shipped inside pyxform) is a Java program: the form tests run it.
+if ! command -v java >/dev/null 2>&1; then
+  missing+=(default-jre-headless)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from landrelease.cli.forms import forms_app
 from landrelease.cli.plan import plan_app
 from landrelease.cli.serve import serve
 from landrelease.errors import LandreleaseError
@@ -27,6 +28,7 @@ app = typer.Typer(
 areas_app = typer.Typer(no_args_is_help=True, help="Hazardous areas: list and show.")
 app.add_typer(areas_app, name="areas")
 app.add_typer(plan_app, name="plan")
+app.add_typer(forms_app, name="forms")
 
 # Off a terminal (pipes, CI logs) rich would assume 80 columns and squeeze the country table.
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)

@@ -606,8 +606,10 @@ def _columns(rows: list[dict[str, str]]) -> list[str]:
 def _pyxform_input(book: dict[str, list[dict[str, str]]]) -> dict[str, Any]:
     data: dict[str, Any] = {"sheet_names": list(book)}
     for name, rows in book.items():
-        data[name] = rows
-        data[f"{name}_header"] = [{c: None for c in _columns(rows)}]
+        cols = _columns(rows)
+        # cells in sheet column order, as pyxform reads them from a file: the XForm comes out identical
+        data[name] = [{c: row[c] for c in cols if c in row} for row in rows]
+        data[f"{name}_header"] = [{c: None for c in cols}]
     return data
 
 

@@ -37,6 +37,7 @@ import shapely
 from sqlalchemy import Connection
 
 from landrelease.domain import model as m
+from landrelease.domain import rules
 from landrelease.domain.batch import Batch
 from landrelease.errors import ValidationError
 from landrelease.intake.forms import FORMS, Form, Group, Q, form
@@ -55,6 +56,7 @@ __all__ = [
 META_PREFIXES = ("meta/", "formhub/")
 META_KEYS = {"start", "end", "today", "deviceid", "__version__"}
 _INDEX = re.compile(r"^(?P<name>[^\[\]/]+)\[(?P<i>\d+)\]$")
+_RULE_ROW = re.compile(r"^row (?P<row>\d+), (?P<field>\w+): (?P<rest>.*)$", re.S)
 _RELEVANT = re.compile(r"^\$\{(?P<name>\w+)\} = '(?P<value>[^']*)'$")
 
 
@@ -250,6 +252,8 @@ class _Reader:
             p: (q, ent, rep) for p, q, ent, rep in frm.walk() if isinstance(q, Q)
         }
         self.groups: dict[str, Group] = {p: g for p, g, _, _ in frm.walk() if isinstance(g, Group)}
+        # (kind, repeat index, field) → the values key it came from, to name questions in rule errors
+        self.origin: dict[tuple[str, str, str], str] = {}
 
     # -- helpers
 
@@ -337,6 +341,7 @@ class _Reader:
                     self.required(scope, path)
                 continue
             f = ent.field(q.field)
+            self.origin[(ent.kind, scope.index, f.name)] = self.key(scope, path)
             text = self.raw(scope, path)
             if text is None and required and self.relevant(scope, path):
                 raise ValidationError("is required", field=self.key(scope, path))
@@ -585,7 +590,21 @@ def to_batches(form_id: str, values: Mapping[str, Any], store: Any = None) -> li
         raise ValidationError("a submission's values are a mapping of form path → text", field="values")
     top, meta = _split(frm, values)
     lookup = _Lookup(store) if store is not None else None
-    return _CONVERTERS[frm.form_id](_Reader(frm, top, meta, lookup))
+    reader = _Reader(frm, top, meta, lookup)
+    batches = _CONVERTERS[frm.form_id](reader)
+    for batch in batches:  # the record rules (counts not negative, dates forwards…), named by question
+        try:
+            rules.check_batch(batch)
+        except ValidationError as exc:
+            hit = _RULE_ROW.match(exc.message)
+            if hit is None:
+                raise
+            attrs = batch.column("attrs")[int(hit["row"]) - 1] or {}
+            key = reader.origin.get((batch.entity.kind, attrs.get("repeat", ""), hit["field"]))
+            if key is None:
+                raise
+            raise ValidationError(hit["rest"], field=key) from None
+    return batches
 
 
 # ----------------------------------------------------------------------------------- writing

@@ -1,0 +1,59 @@
+"""`landrelease forms` (build the XLSForms) and `landrelease intake` (import Kobo/Central exports):
+thin adapters over `landrelease.intake`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+forms_app = typer.Typer(no_args_is_help=True, help="Field forms for ODK Collect and KoboToolbox (XLSForm).")
+
+
+@forms_app.command("build")
+def build(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder for FORM_ID.xlsx (upload to Kobo/Central) and FORM_ID.xml.")
+    ],
+    translations: Annotated[
+        Path | None,
+        typer.Option(help='TOML file of translated labels: a table per language, e.g. ["French (fr)"].'),
+    ] = None,
+    validate: Annotated[
+        bool, typer.Option("--validate", help="Check every form with ODK Validate (needs java).")
+    ] = False,
+) -> None:
+    """Write the XLSForms: hazardous area, daily progress, EO find / spot task, accident, risk education, QA visit."""
+    from rich.table import Table
+
+    from landrelease.cli.main import out
+    from landrelease.intake.forms import FORMS, build, english_texts, load_translations
+
+    tr = load_translations(translations) if translations else None
+    built = build(directory, tr, validate=validate)
+    table = Table("form id", "version", "title", "XLSForm", title=f"Field forms written to {directory}")
+    for b in built:
+        table.add_row(b.form_id, b.version, FORMS[b.form_id].title, b.xlsx.name)
+    out.print(table)
+    if tr:
+        texts = english_texts()
+        for lang, table_ in tr.items():
+            missing = sum(1 for t in texts if t not in table_)
+            out.print(f"{lang}: {len(texts) - missing} of {len(texts)} texts translated (the rest in English)")
+    if validate:
+        out.print("Every form passed ODK Validate.")
+
+
+@forms_app.command("list")
+def list_forms() -> None:
+    """The forms, their ids and versions (what ODK Collect lists)."""
+    from rich.table import Table
+
+    from landrelease.cli.main import out
+    from landrelease.intake.forms import FORMS
+
+    table = Table("form id", "version", "title", "makes")
+    for f in FORMS.values():
+        table.add_row(f.form_id, f.version, f.title, f.doc)
+    out.print(table)
