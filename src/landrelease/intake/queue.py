@@ -48,6 +48,9 @@ from landrelease.store.schema import submission, submission_file
 
 __all__ = [
     "SOURCES",
+    "approve",
+    "reject",
+    "verify",
     "Status",
     "Submitted",
     "attachment",
@@ -354,3 +357,27 @@ def facets(store: Store) -> dict[str, list[str]]:
             )
         ]
     return {"form_id": forms, "org": orgs}
+
+
+# ---- decisions (the workflow itself lives in landrelease.intake.review) ----------------------------
+
+
+def verify(store: Store, id: str, actor: str, reason: str | None = None) -> dict[str, Any]:
+    """submitted → verified (see `landrelease.intake.review.verify`)."""
+    from landrelease.intake import review
+
+    return review.verify(store, id, actor, note=reason)
+
+
+def approve(store: Store, id: str, actor: str, reason: str | None = None) -> dict[str, Any]:
+    """verified → approved, writing the records in the same transaction (`review.approve`)."""
+    from landrelease.intake import review
+
+    return review.approve(store, id, actor, note=reason)
+
+
+def reject(store: Store, id: str, actor: str, reason: str | None = None) -> dict[str, Any]:
+    """submitted | verified → rejected; ``reason`` is required (`review.reject`)."""
+    from landrelease.intake import review
+
+    return review.reject(store, id, actor, reason=reason or "")

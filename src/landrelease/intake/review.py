@@ -1,0 +1,628 @@
+"""The review workflow (IMSMA's "workbench"): submitted → verified → approved | rejected.
+
+Field reports pass a review step before they change the national record (DOMAIN.md). A reviewer
+sees, for each submission, automatic flags computed here, a preview of exactly what approval would
+write (a dry run of the real write, rolled back), and decides:
+- **verify** (first look: the form is complete and plausible) — QA officers, IM officers, admins;
+- **approve** — the national authority (IM officers, admins) only: the submission's records are
+  written through `landrelease.intake.values.to_batches` and `write_batches` → `service.write`, in
+  ONE transaction with the status change, so the same service rules and audit apply as for any
+  write, and every audit row names the approving user (the note names the submission and who sent it);
+- **reject** — with a reason, from submitted or verified.
+
+Flags never block, except errors that make the record invalid (the form cannot be read into
+records, a geometry the service would refuse, a code that is not in the record, an operator
+reporting for another organisation): those make approval impossible and say why. Warnings:
+- geometry notes (repaired, Z dropped) from `landrelease.geo.checks`;
+- a reported polygon or point outside its linked hazardous area (`landrelease.geo.containment`,
+  with the land release tolerance);
+- the organisation not accredited for that activity type at that date (accreditation records);
+- the team not deployed at that date, or deployed elsewhere (deployment records);
+- duplicates: the same content as another submission (all values but the device metadata), a
+  polygon identical to or overlapping an open hazardous area (`landrelease.geo.overlap`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+from sqlalchemy import Connection, and_, insert, select, update
+
+from landrelease.domain.batch import Batch
+from landrelease.domain.model import GeomType
+from landrelease.domain.release import DEFAULT_TOLERANCE_M
+from landrelease.errors import Conflict, LandreleaseError, ValidationError
+from landrelease.geo.area import geodesic_area
+from landrelease.geo.checks import prepare
+from landrelease.geo.containment import excess_outside
+from landrelease.intake.queue import Status, _row, resolve
+from landrelease.service.store import Store
+from landrelease.service.write import record_region
+from landrelease.store import repo
+from landrelease.store.bulk import json_default
+from landrelease.store.schema import TABLES, audit, submission
+
+#: Overlap with an existing area below this is digitising noise (m²), as in `service.checks`.
+MIN_OVERLAP_M2 = 1.0
+#: Area of a reported polygon allowed outside its hazardous area before a flag (m²).
+OUTSIDE_M2 = 1.0
+
+
+@dataclass(frozen=True)
+class Flag:
+    check: str  # invalid | geometry | organisation | outside_area | not_accredited | not_deployed | duplicate | overlap
+    severity: str  # error (approval impossible) | warning (shown, does not block)
+    message: str
+    record: str | None = None  # a record of the national record the flag points at
+    submission: str | None = None  # another submission it points at
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == "error"
+
+
+@dataclass
+class Effect:
+    """One record approval would create or change (from the dry run's audit rows)."""
+
+    action: str  # create | update
+    kind: str
+    code: str
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # field → (before, after)
+
+
+@dataclass
+class Assessment:
+    submission: dict[str, Any]
+    flags: list[Flag]
+    effects: list[Effect]
+    features: list[dict[str, Any]]  # GeoJSON features for the map preview
+
+    @property
+    def approvable(self) -> bool:
+        return not any(f.blocking for f in self.flags)
+
+    def flags_json(self) -> list[dict[str, Any]]:
+        return [asdict(f) for f in self.flags]
+
+
+# ---- reading the submission into records -----------------------------------------------------------
+
+
+def _batches(form_id: str, values: dict[str, Any], source: Any) -> list[Batch]:
+    from landrelease.intake.values import to_batches
+
+    return to_batches(form_id, values, source)
+
+
+def _write(conn: Connection, actor: str, batches: list[Batch], *, txn: str, note: str) -> list[Any]:
+    from landrelease.intake.values import write_batches
+
+    return write_batches(conn, actor, batches, txn=txn, note=note)
+
+
+def _is_code(value: Any) -> bool:
+    """A code of the record (a Link to a record of the same submission is not one yet)."""
+    from landrelease.intake.values import Link
+
+    return isinstance(value, str) and bool(value) and not isinstance(value, Link)
+
+
+def _geoms(batch: Batch) -> np.ndarray | None:
+    if batch.geoms is None:
+        return None
+    g = np.asarray(batch.geoms, dtype=object)
+    return g if (~shapely.is_missing(g)).any() else None
+
+
+def _fetch(conn: Connection, kind: str, codes: list[str], *cols: str) -> dict[str, Any]:
+    t = TABLES[kind]
+    wanted = sorted({c for c in codes if _is_code(c)})
+    if not wanted:
+        return {}
+    q = select(t.c.code, *(t.c[c] for c in cols)).where(t.c.code.in_(wanted), t.c.deleted_at.is_(None))
+    return {r[0]: r for r in conn.execute(q)}
+
+
+def _geom(wkb: Any) -> shapely.Geometry | None:
+    return None if wkb is None else shapely.from_wkb(bytes(wkb))
+
+
+# ---- flags -----------------------------------------------------------------------------------------
+
+
+def _geometry_flags(conn: Connection, batches: list[Batch]) -> list[Flag]:
+    out: list[Flag] = []
+    region = record_region(conn)
+    for b in batches:
+        e = b.entity
+        if e.geom is None or b.geoms is None:
+            continue
+        try:
+            prepared = prepare(
+                np.array(b.geoms, dtype=object),
+                e.geom,
+                region=region,
+                required=e.geom_required,
+                kind=e.plural.replace("_", " "),
+            )
+        except ValidationError as exc:
+            out.append(Flag("geometry", "error", f"{e.kind.replace('_', ' ')}: {exc}"))
+            continue
+        out += [Flag("geometry", "warning", f"{e.kind.replace('_', ' ')}: {n}") for n in prepared.notes]
+    return out
+
+
+def _organisation_flags(conn: Connection, sub: dict[str, Any], batches: list[Batch]) -> list[Flag]:
+    """An operator reports for its own organisation: a record naming another one cannot be approved
+    from its submission (the national authority records it, or the operator corrects it)."""
+    own = sub.get("org")
+    if not own:
+        return []
+    out = []
+    for b in batches:
+        for value in b.columns.get("org", []) or []:
+            if _is_code(value) and value != own:
+                out.append(
+                    Flag(
+                        "organisation",
+                        "error",
+                        f"{sub['actor']} works for {own} but this {b.entity.kind.replace('_', ' ')} names {value}",
+                        record=value,
+                    )
+                )
+    return out
+
+
+def _outside_flags(conn: Connection, batches: list[Batch]) -> list[Flag]:
+    out: list[Flag] = []
+    for b in batches:
+        geoms = _geoms(b)
+        if geoms is None or "area" not in b.columns:
+            continue
+        areas = _fetch(conn, "hazardous_area", list(b.columns["area"]), "geom")
+        for i, code in enumerate(b.columns["area"]):
+            g = geoms[i] if i < len(geoms) else None
+            if g is None or shapely.is_missing(g) or code not in areas:
+                continue
+            outer = _geom(areas[code].geom)
+            if outer is None:
+                continue
+            what = b.entity.kind.replace("_", " ")
+            if b.entity.geom is GeomType.POLYGON:
+                excess = excess_outside(g, outer, DEFAULT_TOLERANCE_M)
+                if excess > OUTSIDE_M2:
+                    out.append(
+                        Flag(
+                            "outside_area",
+                            "warning",
+                            f"the {what} reaches {excess:,.0f} m² outside its hazardous area {code} "
+                            f"(more than {DEFAULT_TOLERANCE_M:g} m beyond its edge)",
+                            record=code,
+                        )
+                    )
+            elif not shapely.intersects(g, outer):
+                out.append(Flag("outside_area", "warning", f"the {what} lies outside its hazardous area {code}", code))
+    return out
+
+
+@dataclass
+class _Work:
+    """Who did the work reported, when and where: what accreditation and deployment are checked on."""
+
+    org: str | None
+    act_type: str | None
+    unit: str | None
+    date: dt.date | None
+    where: shapely.Geometry | None
+    what: str
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _work(conn: Connection, batches: list[Batch]) -> list[_Work]:
+    out: list[_Work] = []
+    for b in batches:
+        kind = b.entity.kind
+        if kind not in ("activity", "progress_report", "land_release", "eo_find"):
+            continue
+        geoms = _geoms(b)
+        if kind == "activity":
+            areas = _fetch(conn, "hazardous_area", list(b.column("area")), "geom")
+            for i, row in enumerate(b.rows()):
+                area = areas.get(row.get("area"))
+                out.append(
+                    _Work(
+                        row.get("org"),
+                        row.get("act_type"),
+                        row.get("unit"),
+                        _as_date(row.get("start")) or dt.date.today(),
+                        _geom(area.geom) if area is not None else None,
+                        f"activity {i + 1}",
+                    )
+                )
+            continue
+        acts = _fetch(conn, "activity", list(b.column("activity")), "org", "act_type", "unit", "area")
+        act_rows = list(acts.values())
+        orgs = repo.codes_for_ids(conn, "organisation", [a.org for a in act_rows if a.org])
+        units = repo.codes_for_ids(conn, "unit", [a.unit for a in act_rows if a.unit])
+        area_codes = repo.codes_for_ids(conn, "hazardous_area", [a.area for a in act_rows if a.area])
+        areas = _fetch(conn, "hazardous_area", list(area_codes.values()), "geom")
+        for i, row in enumerate(b.rows()):
+            act = acts.get(row.get("activity"))
+            if act is None:
+                continue
+            unit = row.get("unit") if _is_code(row.get("unit")) else units.get(act.unit)
+            where = geoms[i] if geoms is not None and geoms[i] is not None else None
+            if where is None and act.area in area_codes and area_codes[act.area] in areas:
+                where = _geom(areas[area_codes[act.area]].geom)
+            out.append(
+                _Work(
+                    orgs.get(act.org),
+                    act.act_type,
+                    unit,
+                    _as_date(row.get("date")),
+                    where,
+                    f"{kind.replace('_', ' ')} {i + 1} (activity {row.get('activity')})",
+                )
+            )
+    return out
+
+
+def _accreditation_flags(conn: Connection, work: list[_Work]) -> list[Flag]:
+    t = TABLES["accreditation"]
+    out = []
+    for w in work:
+        if not (_is_code(w.org) and w.act_type and w.date):
+            continue
+        org_id = repo.ids_for_codes(conn, "organisation", [w.org]).get(w.org)
+        if org_id is None:
+            continue
+        hit = conn.execute(
+            select(t.c.code)
+            .where(
+                t.c.org == org_id,
+                t.c.act_type == w.act_type,
+                t.c.valid_from <= w.date,
+                t.c.valid_to >= w.date,
+                t.c.deleted_at.is_(None),
+            )
+            .limit(1)
+        ).first()
+        if hit is None:
+            out.append(
+                Flag(
+                    "not_accredited",
+                    "warning",
+                    f"{w.what}: {w.org} holds no accreditation for {w.act_type} valid on {w.date.isoformat()}",
+                    record=w.org,
+                )
+            )
+    return out
+
+
+def _deployment_flags(conn: Connection, work: list[_Work]) -> list[Flag]:
+    t = TABLES["deployment"]
+    out = []
+    for w in work:
+        if not (_is_code(w.unit) and w.date):
+            continue
+        unit_id = repo.ids_for_codes(conn, "unit", [w.unit]).get(w.unit)
+        if unit_id is None:
+            continue
+        rows = conn.execute(
+            select(t.c.code, t.c.geom).where(
+                t.c.unit == unit_id, t.c.start <= w.date, t.c.end >= w.date, t.c.deleted_at.is_(None)
+            )
+        ).all()
+        if not rows:
+            out.append(
+                Flag(
+                    "not_deployed",
+                    "warning",
+                    f"{w.what}: team {w.unit} has no deployment covering {w.date.isoformat()}",
+                    record=w.unit,
+                )
+            )
+            continue
+        regions = [_geom(r.geom) for r in rows]
+        if w.where is not None and all(g is not None for g in regions):
+            if not any(shapely.intersects(g, w.where) for g in regions):
+                out.append(
+                    Flag(
+                        "not_deployed",
+                        "warning",
+                        f"{w.what}: team {w.unit} was deployed elsewhere on {w.date.isoformat()} "
+                        f"({', '.join(r.code for r in rows)})",
+                        record=rows[0].code,
+                    )
+                )
+    return out
+
+
+def _duplicate_submission_flags(conn: Connection, sub: dict[str, Any]) -> list[Flag]:
+    q = (
+        select(submission.c.id, submission.c.instance_id, submission.c.status)
+        .where(
+            submission.c.vals_hash == sub["vals_hash"],
+            submission.c.id != sub["id"],
+            submission.c.status != Status.REJECTED.value,
+        )
+        .order_by(submission.c.received_at)
+        .limit(5)
+    )
+    return [
+        Flag(
+            "duplicate",
+            "warning",
+            f"same content as submission {r.instance_id} ({r.status})",
+            submission=r.id,
+        )
+        for r in conn.execute(q)
+    ]
+
+
+def _area_overlap_flags(conn: Connection, batches: list[Batch]) -> tuple[list[Flag], list[str]]:
+    """New hazardous areas identical to, or overlapping, open areas of the record."""
+    out: list[Flag] = []
+    near: list[str] = []
+    t = TABLES["hazardous_area"]
+    for b in batches:
+        if b.entity.kind != "hazardous_area":
+            continue
+        geoms = _geoms(b)
+        if geoms is None:
+            continue
+        for g in geoms:
+            if g is None or shapely.is_missing(g) or not shapely.is_valid(g):
+                continue
+            bbox = tuple(shapely.bounds(g).tolist())
+            rows = conn.execute(
+                select(t.c.code, t.c.geom).where(
+                    repo.bbox_condition(conn, "hazardous_area", bbox),
+                    t.c.deleted_at.is_(None),
+                    t.c.status == "open",
+                )
+            ).all()
+            if not rows:
+                continue
+            others = np.array([_geom(r.geom) for r in rows], dtype=object)
+            same = shapely.equals(shapely.normalize(others), shapely.normalize(g))
+            inter = shapely.intersection(others, g)
+            overlap = geodesic_area(inter)
+            for r, eq, m2 in zip(rows, same.tolist(), overlap.tolist(), strict=True):
+                if eq:
+                    out.append(Flag("duplicate", "warning", f"the same polygon as hazardous area {r.code}", r.code))
+                    near.append(r.code)
+                elif m2 >= MIN_OVERLAP_M2:
+                    out.append(
+                        Flag("overlap", "warning", f"overlaps hazardous area {r.code} by {m2:,.0f} m²", record=r.code)
+                    )
+                    near.append(r.code)
+    return out, near
+
+
+# ---- dry run: what approval would write ----------------------------------------------------------
+
+
+def _dry_run(store: Store, sub: dict[str, Any], actor: str) -> tuple[list[Effect], Flag | None]:
+    """Apply the submission in a transaction that is rolled back, and read its audit rows: exactly
+    what approval would create and change (through the real service code), or why it cannot."""
+    txn = repo.new_id()
+    effects: list[Effect] = []
+    with store.engine.connect() as conn:
+        conn.info["write"] = True
+        trans = conn.begin()
+        try:
+            batches = _batches(sub["form_id"], sub["vals"], conn)
+            _write(conn, actor, batches, txn=txn, note="dry run")
+            rows = conn.execute(select(audit).where(audit.c.txn == txn).order_by(audit.c.id)).mappings().all()
+        except LandreleaseError as exc:
+            return [], Flag("invalid", "error", f"approval would fail: {exc}")
+        finally:
+            trans.rollback()
+            conn.info.pop("write", None)
+    skip = {"id", "version", "created_at", "created_by", "updated_at", "updated_by", "geom", "rem_geom", "attrs"}
+    skip |= {"minx", "miny", "maxx", "maxy", "deleted_at", "synthetic"}
+    for r in rows:
+        after = r["after"] or {}
+        before = r["before"] or {}
+        if r["action"] == "create":
+            changes = {k: (None, v) for k, v in after.items() if k not in skip and v not in (None, "", [])}
+        else:
+            changes = {k: (before.get(k), after.get(k)) for k in after if k not in skip}
+        effects.append(Effect(r["action"], r["kind"], r["code"], changes))
+    return effects, None
+
+
+# ---- the assessment a reviewer sees -----------------------------------------------------------------
+
+
+def _features(conn: Connection, batches: list[Batch], linked: list[str]) -> list[dict[str, Any]]:
+    feats: list[dict[str, Any]] = []
+    for b in batches:
+        geoms = _geoms(b)
+        if geoms is None:
+            continue
+        for i, g in enumerate(geoms):
+            if g is None or shapely.is_missing(g):
+                continue
+            feats.append(
+                {
+                    "type": "Feature",
+                    "geometry": json.loads(shapely.to_geojson(g)),
+                    "properties": {"role": "submission", "kind": b.entity.kind, "row": i + 1},
+                }
+            )
+    codes = set(linked)
+    for b in batches:
+        codes |= {c for c in b.columns.get("area", []) or [] if _is_code(c)}
+    for code, row in _fetch(conn, "hazardous_area", sorted(codes), "geom", "status").items():
+        g = _geom(row.geom)
+        if g is not None:
+            feats.append(
+                {
+                    "type": "Feature",
+                    "geometry": json.loads(shapely.to_geojson(g)),
+                    "properties": {"role": "record", "kind": "hazardous_area", "code": code, "status": row.status},
+                }
+            )
+    return feats
+
+
+def assess(store: Store, ref: str, *, dry_run: bool = True) -> Assessment:
+    """Everything a reviewer needs on one submission: flags, effects (dry run) and map features."""
+    with repo.read_connection(store.engine) as conn:
+        sub = _row(conn, resolve(conn, ref))
+        flags = _duplicate_submission_flags(conn, sub)
+        try:
+            batches = _batches(sub["form_id"], sub["vals"], conn)
+        except LandreleaseError as exc:
+            return Assessment(sub, [Flag("invalid", "error", str(exc)), *flags], [], [])
+        flags = (
+            _geometry_flags(conn, batches)
+            + _organisation_flags(conn, sub, batches)
+            + _outside_flags(conn, batches)
+            + flags
+        )
+        work = _work(conn, batches)
+        flags += _accreditation_flags(conn, work) + _deployment_flags(conn, work)
+        overlap, near = _area_overlap_flags(conn, batches)
+        flags += overlap
+        features = _features(conn, batches, near)
+    effects: list[Effect] = []
+    if dry_run and sub["status"] in (Status.SUBMITTED.value, Status.VERIFIED.value):
+        effects, failure = _dry_run(store, sub, store.actor)
+        if failure is not None and not any(f.blocking for f in flags):
+            flags.insert(0, failure)
+    return Assessment(sub, flags, effects, features)
+
+
+# ---- decisions ------------------------------------------------------------------------------------
+
+
+def _audit(conn: Connection, sub: dict[str, Any], actor: str, txn: str, before: dict, after: dict, note: str | None):
+    """The queue's own trail in the audit table (kind 'submission'), next to the records' rows."""
+    conn.execute(
+        insert(audit).values(
+            at=after.get("decided_at") or after.get("verified_at") or repo.utcnow(),
+            actor=actor,
+            action=after["status"],
+            kind="submission",
+            record_id=sub["id"],
+            code=f"SUB-{sub['id']}"[:40],
+            version=sub["version"] + 1,
+            before=json.loads(json.dumps(before, default=json_default)),
+            after=json.loads(json.dumps(after, default=json_default)),
+            txn=txn,
+            note=note,
+        )
+    )
+
+
+def _transition(
+    conn: Connection, sub: dict[str, Any], actor: str, txn: str, values: dict[str, Any], note: str | None
+) -> dict[str, Any]:
+    result = conn.execute(
+        update(submission)
+        .where(and_(submission.c.id == sub["id"], submission.c.version == sub["version"]))
+        .values(**values, version=sub["version"] + 1)
+    )
+    if result.rowcount != 1:
+        raise Conflict("the submission was decided by someone else meanwhile; reload it")
+    _audit(conn, sub, actor, txn, {"status": sub["status"]}, values, note)
+    return {**sub, **values, "version": sub["version"] + 1}
+
+
+def _load(conn: Connection, ref: str, allowed: tuple[Status, ...], doing: str) -> dict[str, Any]:
+    sub = _row(conn, resolve(conn, ref), for_update=True)
+    if sub["status"] not in {s.value for s in allowed}:
+        need = " or ".join(s.value for s in allowed)
+        raise Conflict(f"submission {sub['instance_id']} is {sub['status']}; only a {need} submission can be {doing}")
+    return sub
+
+
+def verify(store: Store, ref: str, actor: str, *, note: str | None = None) -> dict[str, Any]:
+    """First review step: submitted → verified (the flags are kept with it)."""
+    flags = assess(store, ref, dry_run=False).flags_json()
+    with repo.write_transaction(store.engine) as conn:
+        sub = _load(conn, ref, (Status.SUBMITTED,), "verified")
+        now = repo.utcnow()
+        return _transition(
+            conn,
+            sub,
+            actor,
+            repo.new_id(),
+            {"status": Status.VERIFIED.value, "verified_by": actor, "verified_at": now, "flags": flags},
+            note,
+        )
+
+
+def reject(store: Store, ref: str, actor: str, *, reason: str) -> dict[str, Any]:
+    """submitted | verified → rejected, with the reason (shown to the submitter's organisation)."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError("a rejection needs a reason (what is wrong, so the team can correct it)", field="reason")
+    with repo.write_transaction(store.engine) as conn:
+        sub = _load(conn, ref, (Status.SUBMITTED, Status.VERIFIED), "rejected")
+        return _transition(
+            conn,
+            sub,
+            actor,
+            repo.new_id(),
+            {
+                "status": Status.REJECTED.value,
+                "reason": reason[:2000],
+                "decided_by": actor,
+                "decided_at": repo.utcnow(),
+            },
+            reason,
+        )
+
+
+def approve(store: Store, ref: str, actor: str, *, note: str | None = None) -> dict[str, Any]:
+    """verified → approved: write the submission's records and the status change in one transaction.
+
+    The records go through `write_batches` → `service.write.write_batch_in` (every service rule,
+    audit rows naming ``actor``). Any error rolls everything back: the submission stays verified."""
+    assessment = assess(store, ref, dry_run=False)
+    blocking = [f for f in assessment.flags if f.blocking]
+    if blocking:
+        raise ValidationError(f"cannot approve: {blocking[0].message}")
+    txn = repo.new_id()
+    with repo.write_transaction(store.engine) as conn:
+        sub = _load(conn, ref, (Status.VERIFIED,), "approved (verify it first)")
+        batches = _batches(sub["form_id"], sub["vals"], conn)
+        why = f"approved submission {sub['instance_id']} ({sub['form_id']}) sent by {sub['actor']}"
+        results = _write(conn, actor, batches, txn=txn, note=why if not note else f"{why}: {note}")
+        codes = [c for r in results for c in r.codes]
+        return _transition(
+            conn,
+            sub,
+            actor,
+            txn,
+            {
+                "status": Status.APPROVED.value,
+                "decided_by": actor,
+                "decided_at": repo.utcnow(),
+                "records": codes,
+                "flags": assessment.flags_json(),
+            },
+            note,
+        )
