@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from landrelease.cli.forms import forms_app
+from landrelease.cli.intake import intake_app
 from landrelease.cli.plan import plan_app
 from landrelease.cli.serve import serve
 from landrelease.errors import LandreleaseError
@@ -29,6 +30,7 @@ areas_app = typer.Typer(no_args_is_help=True, help="Hazardous areas: list and sh
 app.add_typer(areas_app, name="areas")
 app.add_typer(plan_app, name="plan")
 app.add_typer(forms_app, name="forms")
+app.add_typer(intake_app, name="intake")
 
 # Off a terminal (pipes, CI logs) rich would assume 80 columns and squeeze the country table.
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)

@@ -517,6 +517,36 @@ def assess(store: Store, ref: str, *, dry_run: bool = True) -> Assessment:
 # ---- decisions ------------------------------------------------------------------------------------
 
 
+def _allowed(store: Store, predicate: Any, what: str) -> None:
+    """The store's principal may do this (a store with no principal is the trusted local system)."""
+    from landrelease.auth.roles import Role
+    from landrelease.errors import Forbidden, Unauthenticated
+
+    p = getattr(store, "principal", None)
+    if p is None:
+        if getattr(store, "system", True):
+            return
+        raise Unauthenticated(f"sign in to {what}")
+    if not predicate(p):
+        if p.role is Role.PUBLIC:
+            raise Unauthenticated(f"sign in to {what}")
+        raise Forbidden(f"{p.username} ({p.role.value}) may not {what}")
+
+
+def check_review(store: Store) -> None:
+    """Read the queue and verify: QA officers, IM officers, administrators (`policy.can_review`)."""
+    from landrelease.auth import policy
+
+    _allowed(store, policy.can_review, "review field submissions")
+
+
+def check_approve(store: Store) -> None:
+    """Approve or reject: the national authority (`policy.can_approve`)."""
+    from landrelease.auth import policy
+
+    _allowed(store, policy.can_approve, "approve or reject field submissions")
+
+
 def _audit(conn: Connection, sub: dict[str, Any], actor: str, txn: str, before: dict, after: dict, note: str | None):
     """The queue's own trail in the audit table (kind 'submission'), next to the records' rows."""
     conn.execute(
@@ -560,6 +590,7 @@ def _load(conn: Connection, ref: str, allowed: tuple[Status, ...], doing: str) -
 
 def verify(store: Store, ref: str, actor: str, *, note: str | None = None) -> dict[str, Any]:
     """First review step: submitted → verified (the flags are kept with it)."""
+    check_review(store)
     flags = assess(store, ref, dry_run=False).flags_json()
     with repo.write_transaction(store.engine) as conn:
         sub = _load(conn, ref, (Status.SUBMITTED,), "verified")
@@ -576,6 +607,7 @@ def verify(store: Store, ref: str, actor: str, *, note: str | None = None) -> di
 
 def reject(store: Store, ref: str, actor: str, *, reason: str) -> dict[str, Any]:
     """submitted | verified → rejected, with the reason (shown to the submitter's organisation)."""
+    check_approve(store)
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationError("a rejection needs a reason (what is wrong, so the team can correct it)", field="reason")
@@ -601,6 +633,7 @@ def approve(store: Store, ref: str, actor: str, *, note: str | None = None) -> d
 
     The records go through `write_batches` → `service.write.write_batch_in` (every service rule,
     audit rows naming ``actor``). Any error rolls everything back: the submission stays verified."""
+    check_approve(store)
     assessment = assess(store, ref, dry_run=False)
     blocking = [f for f in assessment.flags if f.blocking]
     if blocking:
