@@ -28,7 +28,7 @@ import uuid
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-FORM_ID = "progress_report"
+FORM_ID = "lr_progress"
 
 
 @dataclass(frozen=True)
@@ -67,10 +67,10 @@ def make_form(client: int, i: int, run: str, activity: str, with_photo: bool) ->
 
     instance_id = f"uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{run}/{client}/{i}')}"
     values = {
-        "activity": activity,
-        "date": "2026-11-20",
-        "worked_m2": str(50 + (client * 7919 + i * 104729) % 950),
-        "deminers": str(4 + i % 8),
+        "report/activity": activity,
+        "report/date": "2026-11-20",
+        "report/worked_m2": str(50 + (client * 7919 + i * 104729) % 950),
+        "report/deminers": str(4 + i % 8),
         "meta/instanceID": instance_id,
         "meta/instanceName": f"SYNTHETIC load client {client} form {i}",
     }

@@ -433,6 +433,7 @@ def _dry_run(store: Store, sub: dict[str, Any], actor: str) -> tuple[list[Effect
             batches = _batches(sub["form_id"], sub["vals"], conn)
             _write(conn, actor, batches, txn=txn, note="dry run")
             rows = conn.execute(select(audit).where(audit.c.txn == txn).order_by(audit.c.id)).mappings().all()
+            codes = _ref_codes(conn, rows)
         except LandreleaseError as exc:
             return [], Flag("invalid", "error", f"approval would fail: {exc}")
         finally:
@@ -441,14 +442,35 @@ def _dry_run(store: Store, sub: dict[str, Any], actor: str) -> tuple[list[Effect
     skip = {"id", "version", "created_at", "created_by", "updated_at", "updated_by", "geom", "rem_geom", "attrs"}
     skip |= {"minx", "miny", "maxx", "maxy", "deleted_at", "synthetic"}
     for r in rows:
-        after = r["after"] or {}
-        before = r["before"] or {}
+        after = {k: codes.get(v, v) if isinstance(v, str) else v for k, v in (r["after"] or {}).items()}
+        before = {k: codes.get(v, v) if isinstance(v, str) else v for k, v in (r["before"] or {}).items()}
         if r["action"] == "create":
             changes = {k: (None, v) for k, v in after.items() if k not in skip and v not in (None, "", [])}
+            effects.append(Effect("create", r["kind"], r["code"], changes))
         else:
             changes = {k: (before.get(k), after.get(k)) for k in after if k not in skip}
-        effects.append(Effect(r["action"], r["kind"], r["code"], changes))
+            effects.append(Effect("update", r["kind"], r["code"], changes))
     return effects, None
+
+
+def _ref_codes(conn: Connection, rows: list[Any]) -> dict[str, str]:
+    """id → code for the references in the dry run's audit rows (a reviewer reads codes, not ids)."""
+    from landrelease.domain.model import BY_KIND, FieldType
+
+    wanted: dict[str, set[str]] = {}
+    for r in rows:
+        e = BY_KIND.get(r["kind"])
+        if e is None:
+            continue
+        for f in e.fields:
+            if f.type is FieldType.REF:
+                for side in (r["before"] or {}, r["after"] or {}):
+                    if isinstance(side.get(f.name), str):
+                        wanted.setdefault(f.ref, set()).add(side[f.name])
+    out: dict[str, str] = {}
+    for kind, ids in wanted.items():
+        out.update(repo.codes_for_ids(conn, kind, sorted(ids)))
+    return out
 
 
 # ---- the assessment a reviewer sees -----------------------------------------------------------------
@@ -517,17 +539,18 @@ def assess(store: Store, ref: str, *, dry_run: bool = True) -> Assessment:
 # ---- decisions ------------------------------------------------------------------------------------
 
 
-def _allowed(store: Store, predicate: Any, what: str) -> None:
+def _allowed(store: Store, predicate: str, what: str) -> None:
     """The store's principal may do this (a store with no principal is the trusted local system)."""
+    p = getattr(store, "principal", None)
+    if p is None and getattr(store, "system", True):
+        return
+    from landrelease.auth import policy
     from landrelease.auth.roles import Role
     from landrelease.errors import Forbidden, Unauthenticated
 
-    p = getattr(store, "principal", None)
     if p is None:
-        if getattr(store, "system", True):
-            return
         raise Unauthenticated(f"sign in to {what}")
-    if not predicate(p):
+    if not getattr(policy, predicate)(p):
         if p.role is Role.PUBLIC:
             raise Unauthenticated(f"sign in to {what}")
         raise Forbidden(f"{p.username} ({p.role.value}) may not {what}")
@@ -535,16 +558,12 @@ def _allowed(store: Store, predicate: Any, what: str) -> None:
 
 def check_review(store: Store) -> None:
     """Read the queue and verify: QA officers, IM officers, administrators (`policy.can_review`)."""
-    from landrelease.auth import policy
-
-    _allowed(store, policy.can_review, "review field submissions")
+    _allowed(store, "can_review", "review field submissions")
 
 
 def check_approve(store: Store) -> None:
     """Approve or reject: the national authority (`policy.can_approve`)."""
-    from landrelease.auth import policy
-
-    _allowed(store, policy.can_approve, "approve or reject field submissions")
+    _allowed(store, "can_approve", "approve or reject field submissions")
 
 
 def _audit(conn: Connection, sub: dict[str, Any], actor: str, txn: str, before: dict, after: dict, note: str | None):

@@ -1,0 +1,241 @@
+"""The review workflow on both backends: flags a reviewer sees, the dry run of what approval writes,
+submitted → verified → approved | rejected, approval writing the records through the service in one
+transaction with the status change (audit naming the approver), and nothing written otherwise."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import numpy as np
+import pytest
+import shapely
+from sqlalchemy import func, select
+
+from landrelease.domain import model as m
+from landrelease.domain.batch import Batch
+from landrelease.errors import Conflict, ValidationError
+from landrelease.intake import queue, review
+from landrelease.intake.values import submission_xml
+from landrelease.service import records
+from landrelease.service.write import write_batch
+from landrelease.store.schema import TABLES, audit, submission
+
+from .support import AREA, seed
+
+
+def _submit(store, form_id: str, values: dict[str, str], actor: str = "odk:field1", org: str | None = None) -> str:
+    got = queue.submit(
+        store,
+        form_id=form_id,
+        form_version="1",
+        instance_id=values["meta/instanceID"],
+        values=values,
+        raw=submission_xml(form_id, values),
+        source="odk",
+        actor=actor,
+        organisation=org,
+    )
+    return got.id
+
+
+def _progress(c: dict[str, str], instance: str, worked: str = "250", activity: str | None = None) -> dict[str, str]:
+    return {
+        "report/activity": activity or c["activity"],
+        "report/unit": c["unit"],
+        "report/date": "2026-11-20",
+        "report/worked_m2": worked,
+        "report/deminers": "6",
+        "meta/instanceID": instance,
+    }
+
+
+def _count(store, table) -> int:
+    with store.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def _one(store, ent, geom=None, **cols) -> str:
+    geoms = None
+    if ent.geom is not None:
+        geoms = np.empty(1, dtype=object)
+        geoms[0] = geom
+    return write_batch(store, Batch(ent, {k: [v] for k, v in cols.items()}, geoms)).codes[0]
+
+
+def test_approval_writes_the_records_with_the_status_change_and_names_the_approver(store):
+    c = seed(store)
+    sid = _submit(store, "lr_progress", _progress(c, "uuid:p-1"), org=c["org"])
+    a = review.assess(store, sid)
+    assert a.approvable
+    # the dry run shows the new report and the activity's worked area before → after, and wrote nothing
+    update = next(e for e in a.effects if e.action == "update" and e.kind == "activity")
+    assert update.code == c["activity"] and update.changes["worked_m2"][1] == 250.0
+    assert not update.changes["worked_m2"][0]
+    new = next(e for e in a.effects if e.action == "create" and e.kind == "progress_report")
+    assert new.changes["activity"] == (None, c["activity"])  # references shown as codes
+    assert any(e.action == "create" and e.kind == "progress_report" for e in a.effects)
+    assert _count(store, TABLES["progress_report"]) == 0
+    assert records.get(store, c["activity"])["worked_m2"] in (None, 0, 0.0)
+
+    with pytest.raises(Conflict, match="verify it first"):
+        review.approve(store, sid, "imo:ana")
+    assert review.verify(store, sid, "qa:olga")["status"] == "verified"
+    done = review.approve(store, sid, "imo:ana")
+    assert done["status"] == "approved" and done["decided_by"] == "imo:ana"
+    (code,) = done["records"]
+    assert code.startswith("PR-")
+    assert records.get(store, c["activity"])["worked_m2"] == 250.0
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(audit).where(audit.c.code.in_([code, c["activity"]]))).mappings().all()
+        trail = conn.execute(select(audit).where(audit.c.record_id == sid).order_by(audit.c.id)).mappings().all()
+    written = [r for r in rows if r["version"] > 1 or r["code"] == code]
+    assert {r["actor"] for r in written} == {"imo:ana"}
+    created = next(r for r in written if r["code"] == code)
+    assert "uuid:p-1" in created["note"] and "odk:field1" in created["note"]
+    assert len({r["txn"] for r in written}) == 1
+    assert [(t["action"], t["actor"]) for t in trail] == [("verified", "qa:olga"), ("approved", "imo:ana")]
+    assert trail[1]["txn"] == next(r["txn"] for r in written if r["code"] == code)  # one transaction
+    with pytest.raises(Conflict):
+        review.approve(store, sid, "imo:ana")
+    assert _count(store, TABLES["progress_report"]) == 1
+
+
+def test_rejection_needs_a_reason_and_writes_no_record(store):
+    c = seed(store)
+    sid = _submit(store, "lr_progress", _progress(c, "uuid:p-2"))
+    with pytest.raises(ValidationError, match="reason"):
+        review.reject(store, sid, "imo:ana", reason="  ")
+    got = review.reject(store, sid, "imo:ana", reason="worked area is the whole site, not the day's work")
+    assert got["status"] == "rejected" and got["reason"].startswith("worked area")
+    with pytest.raises(Conflict, match="rejected"):
+        review.verify(store, sid, "qa:olga")
+    assert _count(store, TABLES["progress_report"]) == 0
+
+
+def test_a_submission_that_cannot_become_records_is_flagged_and_never_approved(store):
+    c = seed(store)
+    sid = _submit(store, "lr_progress", _progress(c, "uuid:p-3", activity="AC-2026-999999"))
+    a = review.assess(store, sid)
+    assert not a.approvable
+    assert a.flags[0].check == "invalid" and "AC-2026-999999" in a.flags[0].message
+    review.verify(store, sid, "qa:olga")
+    before = _count(store, audit)
+    with pytest.raises(ValidationError, match="cannot approve"):
+        review.approve(store, sid, "imo:ana")
+    assert queue.get(store, sid)["status"] == "verified"
+    assert _count(store, audit) == before and _count(store, TABLES["progress_report"]) == 0
+
+
+def test_approval_is_all_or_nothing_when_the_record_changed_after_review(store):
+    """The activity is deleted between verification and approval: approval fails, nothing is written
+    and the submission stays verified (one transaction)."""
+    c = seed(store)
+    sid = _submit(store, "lr_progress", _progress(c, "uuid:p-4"))
+    review.verify(store, sid, "qa:olga")
+    records.delete(store, c["activity"], reason="entered twice")
+    with pytest.raises(ValidationError):
+        review.approve(store, sid, "imo:ana")
+    assert queue.get(store, sid)["status"] == "verified"
+    assert _count(store, TABLES["progress_report"]) == 0
+
+
+def test_two_approvers_at_once_write_the_records_once(store):
+    c = seed(store)
+    sid = _submit(store, "lr_progress", _progress(c, "uuid:p-5"))
+    review.verify(store, sid, "qa:olga")
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def approve(who: str) -> None:
+        barrier.wait()
+        try:
+            review.approve(store, sid, who)
+            outcomes.append("approved")
+        except Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=approve, args=(w,)) for w in ("imo:ana", "admin:bo")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["approved", "conflict"]
+    assert _count(store, TABLES["progress_report"]) == 1
+    assert records.get(store, c["activity"])["worked_m2"] == 250.0
+
+
+def _ha(instance: str, shape: str, org: str) -> dict[str, str]:
+    return {
+        "area/haz_type": "sha",
+        "area/reported": "2026-11-20",
+        "area/org": org,
+        "geometry/method": "shape",
+        "geometry/perimeter": shape,
+        "meta/instanceID": instance,
+    }
+
+
+def _shape(poly: shapely.Polygon) -> str:
+    return ";".join(f"{y} {x} 0 3" for x, y in poly.exterior.coords)
+
+
+def test_flags_duplicates_overlaps_and_same_content(store):
+    c = seed(store)
+    same = _submit(store, "lr_hazard_area", _ha("uuid:h-1", _shape(AREA), c["org"]))
+    flags = review.assess(store, same).flags
+    assert any(f.check == "duplicate" and f.record == c["area"] for f in flags)
+    shifted = shapely.affinity.translate(AREA, xoff=0.005)
+    over = _submit(store, "lr_hazard_area", _ha("uuid:h-2", _shape(shifted), c["org"]))
+    flags = review.assess(store, over).flags
+    hit = next(f for f in flags if f.check == "overlap")
+    assert hit.record == c["area"] and "m²" in hit.message
+    twin = _submit(store, "lr_hazard_area", _ha("uuid:h-3", _shape(shifted), c["org"]))
+    flags = review.assess(store, twin).flags
+    assert any(f.check == "duplicate" and f.submission == over for f in flags)
+    apart = shapely.affinity.translate(AREA, xoff=0.5)
+    alone = _submit(store, "lr_hazard_area", _ha("uuid:h-4", _shape(apart), c["org"]))
+    assert not [f for f in review.assess(store, alone).flags if f.check in ("duplicate", "overlap")]
+
+
+def test_flags_a_find_outside_its_area_and_an_operator_reporting_for_another_organisation(store):
+    c = seed(store)
+    far = {
+        "task/kind": "activity",
+        "task/activity": c["activity"],
+        "task/area": c["area"],
+        "find/category": "at_mine",
+        "find/date": "2026-11-19",
+        "find/location": "51.45 35.60",
+        "meta/instanceID": "uuid:e-1",
+    }
+    flags = review.assess(store, _submit(store, "lr_eo_find", far)).flags
+    assert any(f.check == "outside_area" and f.record == c["area"] for f in flags)
+    inside = dict(far, **{"find/location": "51.405 35.505", "meta/instanceID": "uuid:e-2"})
+    assert not [f for f in review.assess(store, _submit(store, "lr_eo_find", inside)).flags if f.check == "outside_area"]
+    other = _submit(store, "lr_hazard_area", _ha("uuid:h-9", _shape(AREA), c["qa_org"]), org=c["org"])
+    a = review.assess(store, other)
+    assert not a.approvable and any(f.check == "organisation" and f.record == c["qa_org"] for f in a.flags)
+
+
+def test_flags_accreditation_and_deployment(store):
+    c = seed(store)
+    sid = _submit(store, "lr_progress", _progress(c, "uuid:p-6"))
+    checks = {f.check for f in review.assess(store, sid).flags}
+    assert {"not_accredited", "not_deployed"} <= checks  # the seed has neither
+    _one(
+        store,
+        m.ACCREDITATION,
+        org=c["org"],
+        act_type="clearance",
+        valid_from=dt.date(2026, 1, 1),
+        valid_to=dt.date(2026, 12, 31),
+    )
+    elsewhere = shapely.affinity.translate(AREA, xoff=1.0)
+    _one(store, m.DEPLOYMENT, elsewhere, unit=c["unit"], start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 30))
+    flags = review.assess(store, sid).flags
+    assert "not_accredited" not in {f.check for f in flags}
+    assert any(f.check == "not_deployed" and "elsewhere" in f.message for f in flags)
+    _one(store, m.DEPLOYMENT, AREA.buffer(0.01), unit=c["unit"], start=dt.date(2026, 11, 15), end=dt.date(2026, 11, 25))
+    assert "not_deployed" not in {f.check for f in review.assess(store, sid).flags}
+    assert review.assess(store, sid).approvable  # warnings never block
