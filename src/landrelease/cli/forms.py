@@ -57,3 +57,21 @@ def list_forms() -> None:
     for f in FORMS.values():
         table.add_row(f.form_id, f.version, f.title, f.doc)
     out.print(table)
+
+
+def intake_import(
+    file: Annotated[
+        Path,
+        typer.Argument(help="KoboToolbox XLSX/CSV/GeoJSON or ODK Central CSV (.zip, or .csv with its repeat files)."),
+    ],
+    form: Annotated[str, typer.Option("--form", help="Form id the export is of, e.g. lr_accident (forms list).")],
+) -> None:
+    """Queue every submission of a KoboToolbox / ODK Central export for review (all or none; replays add nothing)."""
+    from landrelease.cli.main import out, store
+    from landrelease.intake.exports import import_export
+
+    r = import_export(store(), file, form)
+    out.print(
+        f"{r.total:,} submission(s) of {form} read from {file} ({r.source}): {r.created:,} queued for review, "
+        f"{r.replayed:,} already in the queue"
+    )
