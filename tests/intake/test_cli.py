@@ -42,3 +42,34 @@ def test_forms_build_bad_translation_file_is_one_line(tmp_path):
 def test_forms_list_names_every_form():
     proc = run("forms", "list")
     assert proc.returncode == 0 and all(f in proc.stdout for f in FORMS)
+
+
+def test_intake_import_queues_once_and_bad_input_is_one_line(tmp_path):
+    from landrelease.intake import queue
+    from landrelease.service.store import open_store
+
+    from .support import seed
+    from .test_exports import SUBMISSIONS, kobo_xlsx
+
+    db = tmp_path / "record.db"
+    s = open_store(str(db), actor="test:cli", init=True)
+    seed(s)
+    export = kobo_xlsx(tmp_path / "accidents.xlsx")
+    proc = run("--db", str(db), "intake", "import", str(export), "--form", "lr_accident")
+    assert proc.returncode == 0, proc.stderr
+    assert "2 queued for review, 0 already in the queue" in proc.stdout
+    proc = run("--db", str(db), "intake", "import", str(export), "--form", "lr_accident")
+    assert proc.returncode == 0 and "0 queued for review, 2 already in the queue" in proc.stdout
+    assert queue.count(s) == 2
+
+    bad = kobo_xlsx(tmp_path / "bad.xlsx", [{**SUBMISSIONS[0], "meta/instanceID": "uuid:new", "accident/area": "X-1"}])
+    for args, words in (
+        (["intake", "import", str(bad), "--form", "lr_accident"], "accident/area"),
+        (["intake", "import", str(export), "--form", "lr_nope"], "unknown form 'lr_nope'"),
+        (["intake", "import", str(tmp_path / "missing.csv"), "--form", "lr_accident"], "no such file"),
+    ):
+        proc = run("--db", str(db), *args)
+        lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+        assert proc.returncode == 2 and len(lines) == 1 and words in lines[0], proc.stderr
+    assert queue.count(s) == 2
+    s.close()

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from landrelease.cli.forms import forms_app
+from landrelease.cli.forms import forms_app, intake_import
 from landrelease.cli.intake import intake_app
 from landrelease.cli.plan import plan_app
 from landrelease.cli.serve import serve
@@ -31,6 +31,7 @@ app.add_typer(areas_app, name="areas")
 app.add_typer(plan_app, name="plan")
 app.add_typer(forms_app, name="forms")
 app.add_typer(intake_app, name="intake")
+intake_app.command("import")(intake_import)
 
 # Off a terminal (pipes, CI logs) rich would assume 80 columns and squeeze the country table.
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
