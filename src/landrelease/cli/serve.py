@@ -17,6 +17,10 @@ def serve(
         Path | None,
         typer.Option(help="A PMTiles file (vector or raster) shown under the record instead of the bundled basemap."),
     ] = None,
+    scenarios: Annotated[
+        Path | None,
+        typer.Option(help="Directory of planning scenario files (*.toml) the Plan page offers [default: scenarios/]."),
+    ] = None,
 ) -> None:
     """Run the web application on the record given by --db (SQLite file or postgresql://… URL)."""
     import uvicorn
@@ -26,7 +30,9 @@ def serve(
 
     if basemap is not None and not basemap.is_file():
         raise ValidationError(f"no file {str(basemap)!r}", field="basemap")
+    if scenarios is not None and not scenarios.is_dir():
+        raise ValidationError(f"no directory {str(scenarios)!r}", field="scenarios")
     s = store()
-    app = create_app(s, basemap=basemap)
+    app = create_app(s, basemap=basemap, scenarios=scenarios)
     err.print(f"Landrelease on http://{host}:{port}/  (record: {s.url}; Ctrl-C stops)", markup=False, highlight=False)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
 
-from landrelease.server import api, mapdata, ogc, pages, problems, web
+from landrelease.server import api, mapdata, ogc, pages, plans, problems, web
 from landrelease.service.store import Store
 
 TITLE = "Landrelease"
@@ -50,7 +50,14 @@ def openapi_30(node: Any) -> Any:
     return node
 
 
-def create_app(store: Store, *, basemap: str | Path | None = None, web_root: Path | None = None) -> FastAPI:
+def create_app(
+    store: Store,
+    *,
+    basemap: str | Path | None = None,
+    web_root: Path | None = None,
+    scenarios: str | Path | None = None,
+    plan_cache: Path | None = None,
+) -> FastAPI:
     app = FastAPI(
         title=TITLE,
         description=DESCRIPTION,
@@ -63,6 +70,7 @@ def create_app(store: Store, *, basemap: str | Path | None = None, web_root: Pat
     app.state.write_lock = threading.Lock()
     app.state.basemap = Path(basemap) if basemap else None
     app.state.web = web_root or web_dir()
+    app.state.plans = plans.make_runs(store, Path(scenarios) if scenarios else None, plan_cache)
     problems.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     app.include_router(mapdata.router())
@@ -70,6 +78,8 @@ def create_app(store: Store, *, basemap: str | Path | None = None, web_root: Pat
     app.include_router(web.router())
     app.include_router(ogc.router())
     app.include_router(pages.router())
+    app.include_router(plans.router())
+    app.include_router(plans.page_router())
 
     def custom_openapi() -> dict[str, Any]:
         if app.openapi_schema:

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 NAV = (
     ("/map", "Map"),
     ("/dashboard", "Dashboard"),
+    ("/plan", "Plan"),
     ("/areas/new", "New area"),
     ("/finds/new", "New EO find"),
     ("/reports/new", "Progress report"),

@@ -56,6 +56,13 @@ def _data_version(conn: Any) -> int:
     return int(conn.execute(select(func.max(audit.c.id))).scalar() or 0)
 
 
+def data_version(store: Store) -> int:
+    """The record's state (the newest audit id): anything derived from the record and keyed by it is
+    never stale, since every write changes it."""
+    with repo.read_connection(store.engine) as conn:
+        return _data_version(conn)
+
+
 #: Grids already computed: (kind, filters, level, data version) → rows. A write changes the version,
 #: so a stale grid is never served; a handful of levels per filter set is all a session uses.
 _GRIDS: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
