@@ -59,6 +59,15 @@ def map_page(request: Request) -> HTMLResponse:
     return layout.page("Map", body, scripts=("/static/map.js",), head=MAP_HEAD, main_class="full")
 
 
+AREA_MAP = (
+    '<figure class="area-map"><div class="mapwrap area"><div id="map" data-code="{code}"></div></div>'
+    '<figcaption class="legend"><span><i class="outline"></i>original perimeter</span>'
+    '<span><i style="background:#d7301f"></i>remaining</span><span><i style="background:#c5e1a5"></i>cancelled</span>'
+    '<span><i style="background:#81c784"></i>reduced</span><span><i style="background:#2e7d32"></i>cleared</span>'
+    '<span><i class="dot"></i>EO find</span> <span id="area-map-note"></span></figcaption></figure>'
+)
+
+
 def _num(x: Any, digits: int = 0) -> str:
     return "" if x is None else f"{float(x):,.{digits}f}"
 
@@ -145,7 +154,10 @@ def area_page(request: Request, code: str) -> HTMLResponse:
         f"{_esc(a['settlement'])} · reported {_esc(a['reported'])} · version {a['version']} · {finds} EO finds · "
         f'<a href="/collections/hazardous-areas/items/{_esc(code)}">GeoJSON</a></p>'
         "<h2>Land release ledger (IMAS 07.11)</h2>"
+        + '<div class="area-top">'
         + _table(["", "m²", "% of original"], ledger_rows, cls="ledger", tid="ledger")
+        + AREA_MAP.format(code=_esc(code))
+        + "</div>"
         + "<h2>Activities</h2>"
         + (f'<ol id="timeline">{"".join(timeline)}</ol>' if timeline else '<p id="timeline">No activity yet.</p>')
         + "<h2>Released land</h2>"
@@ -153,7 +165,7 @@ def area_page(request: Request, code: str) -> HTMLResponse:
         + "<h2>Edit history</h2>"
         + _table(["version", "at", "who", "action", "note", "changes"], hist_rows, tid="history")
     )
-    return layout.page(code, body, synthetic=bool(a["synthetic"]))
+    return layout.page(code, body, synthetic=bool(a["synthetic"]), scripts=("/static/area.js",), head=MAP_HEAD)
 
 
 def dashboard_page(request: Request) -> HTMLResponse:

@@ -433,7 +433,8 @@ Scenario files: <code id="plan-dir"></code>.</p>
 <th></th></tr></thead><tbody></tbody></table>
 <p><button type="button" id="run-all">Run all</button> <span class="status" id="plan-status"></span></p>
 <section id="detail" hidden><h2 id="detail-title"></h2><p id="detail-summary"></p>
-<h3>Gantt: tasks per <span id="gantt-per"></span> (NTS light, TS/clearance dark)</h3><div id="gantt" class="chart"></div>
+<h3>Gantt: tasks per <span id="gantt-per"></span> (NTS light, TS/clearance dark)</h3>
+<div id="gantt" class="chart"></div>
 <h3>Burn-down of the remaining hazard (P50, band P10–P90)</h3><div id="burndown" class="chart"></div>
 <ul id="detail-notes" class="status"></ul></section>
 <section id="comparison" hidden><h2>Scenario comparison</h2>
