@@ -53,6 +53,12 @@ def pg_url(pg_server) -> str:
     return _new_pg_database(pg_server)
 
 
+@pytest.fixture(scope="session")
+def pg_database(pg_server):
+    """A factory of new, empty PostGIS databases for fixtures wider than one test (a module's server)."""
+    return lambda: _new_pg_database(pg_server)
+
+
 @pytest.fixture
 def fresh_db(request, tmp_path):
     """A factory of new, empty databases on the same backend as `store`."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -42,15 +43,28 @@ def browser():
         b.close()
 
 
+SCENARIOS = Path(__file__).parents[2] / "scenarios"
+
+
 @pytest.fixture(scope="module")
-def web(tmp_path_factory):
-    """A synthetic demo record of 300 areas behind `landrelease serve`."""
-    db = tmp_path_factory.mktemp("web") / "demo.db"
-    store = open_store(str(db), actor="test:web", init=True)
+def web(request, tmp_path_factory):
+    """A synthetic demo record of 300 areas behind `landrelease serve`, on SQLite unless a test asks for
+    PostGIS (`@pytest.mark.parametrize("web", BACKENDS, indirect=True)`, see kit.py). Its plan page
+    offers two of the repository's scenario files."""
+    backend = getattr(request, "param", "sqlite")
+    tmp = tmp_path_factory.mktemp("web")
+    db = str(tmp / "demo.db") if backend == "sqlite" else request.getfixturevalue("pg_database")()
+    store = open_store(db, actor="test:web", init=True)
     build_demo(store, n_areas=300, seed=5)
     store.close()
-    with ServeProcess(str(db)) as server:
-        server.db = str(db)
+    scenarios = tmp / "scenarios"
+    scenarios.mkdir()
+    for name in ("standing.toml", "standing-plus-survey.toml"):
+        shutil.copy(SCENARIOS / name, scenarios / name)
+    env = {"LANDRELEASE_PLAN_CACHE": str(tmp / "plan-cache")}
+    with ServeProcess(db, "--scenarios", str(scenarios), env=env) as server:
+        server.db = db
+        server.backend = backend
         yield server
 
 

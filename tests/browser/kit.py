@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
+#: `@pytest.mark.parametrize("web", BACKENDS, indirect=True)`: the test runs against a server on SQLite
+#: and on the throw-away PostGIS server of tests/conftest.py.
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
 IDLE = (
     "() => new Promise(r => { const m = window.lrMap; if (m.loaded() && !m.isMoving()) r(); else m.once('idle', r); })"
 )

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 
-from kit import wait_pick
+import pytest
+from kit import BACKENDS, wait_pick
 from live import call
 
 
+@pytest.mark.parametrize("web", BACKENDS, indirect=True)
 def test_progress_report_reaches_area_page_and_dashboard(web, page):
     acts = call("GET", f"{web.url}/api/activities?status=completed&act_type=clearance&limit=50").json["items"]
     act = next(a for a in acts if a["area"])

@@ -6,7 +6,8 @@ from __future__ import annotations
 import io
 
 import numpy as np
-from kit import after, map_idle
+import pytest
+from kit import BACKENDS, after, map_idle
 from PIL import Image
 
 
@@ -17,6 +18,7 @@ def _area_pixels(png: bytes) -> int:
     return int(((r > 200) & (g < 190) & (b < 150) & (r - b > 80)).sum())
 
 
+@pytest.mark.parametrize("web", BACKENDS, indirect=True)
 def test_map_renders_polygons(web, page):
     page.goto(f"{web.url}/map")
     map_idle(page)
@@ -46,6 +48,7 @@ def test_type_filters(web, page):
     assert types == ["cha"]
 
 
+@pytest.mark.parametrize("web", BACKENDS, indirect=True)
 def test_click_opens_detail_link(web, page):
     page.goto(f"{web.url}/map")
     map_idle(page)

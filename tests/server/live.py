@@ -4,6 +4,7 @@ client (urllib) to talk to it: the same sockets, routing and serialisation a bro
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -77,7 +78,8 @@ class ServeProcess:
     """`landrelease serve` in its own process: what an operator runs, and what GDAL must talk to
     (pyogrio keeps the GIL while GDAL reads, so a server thread in the test process would stall)."""
 
-    def __init__(self, db: str, *args: str) -> None:
+    def __init__(self, db: str, *args: str, env: dict[str, str] | None = None) -> None:
+        self.env = None if env is None else {**os.environ, **env}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.cmd = [
@@ -85,7 +87,7 @@ class ServeProcess:
         ]  # fmt: skip
 
     def __enter__(self) -> ServeProcess:
-        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=self.env)
         deadline = time.monotonic() + 60
         while True:
             try:
