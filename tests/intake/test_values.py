@@ -370,6 +370,35 @@ def _accident_values(**over: str) -> dict[str, str]:
             "at least 3 different turning points",
         ),
         (
+            "lr_hazard_area",
+            {
+                "area/haz_type": "sha",
+                "area/reported": "2026-11-20",
+                "area/org": "ORG-1",
+                "geometry/method": "points",
+                **{
+                    f"geometry/corners[{i}]/point": p
+                    for i, p in enumerate(
+                        ["51.40 35.50 0 0", "51.41 35.51 0 0", "51.40 35.51 0 0", "51.41 35.50 0 0"], start=1
+                    )
+                },
+            },
+            "geometry/corners",
+            "self-intersection",
+        ),
+        (
+            "lr_hazard_area",
+            {
+                "area/haz_type": "sha",
+                "area/reported": "2026-11-20",
+                "area/org": "ORG-1",
+                "geometry/method": "shape",
+                "geometry/perimeter": "51.40 35.50 0 0;51.40 35.51 0 0;51.40 35.52 0 0",
+            },
+            "geometry/perimeter",
+            "",
+        ),
+        (
             "lr_progress",
             {"report/activity": "ACT-1", "report/date": "2026-11-20", "report/worked_m2": "-3"},
             "report/worked_m2",

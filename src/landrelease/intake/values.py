@@ -57,6 +57,7 @@ META_PREFIXES = ("meta/", "formhub/")
 META_KEYS = {"start", "end", "today", "deviceid", "__version__"}
 _INDEX = re.compile(r"^(?P<name>[^\[\]/]+)\[(?P<i>\d+)\]$")
 _RULE_ROW = re.compile(r"^row (?P<row>\d+), (?P<field>\w+): (?P<rest>.*)$", re.S)
+_FEATURE_ROW = re.compile(r"^(?:feature|row) (?P<row>\d+)[:,] (?P<rest>.*)$", re.S)
 _RELEVANT = re.compile(r"^\$\{(?P<name>\w+)\} = '(?P<value>[^']*)'$")
 
 
@@ -254,6 +255,7 @@ class _Reader:
         self.groups: dict[str, Group] = {p: g for p, g, _, _ in frm.walk() if isinstance(g, Group)}
         # (kind, repeat index, field) → the values key it came from, to name questions in rule errors
         self.origin: dict[tuple[str, str, str], str] = {}
+        self.geom_key: dict[tuple[str, str], str] = {}  # (kind, repeat index) → question of the record's geometry
 
     # -- helpers
 
@@ -459,6 +461,7 @@ def _hazard_area(rd: _Reader) -> list[Batch]:
     method = rd.required(top, "geometry/method")
     if method == "shape":
         geom = rd.geo(top, "geometry/perimeter", required=True)
+        rd.geom_key[("hazardous_area", "")] = "geometry/perimeter"
     elif method == "points":
         corners = top.children.get("geometry/corners", [])
         pts = []
@@ -472,6 +475,7 @@ def _hazard_area(rd: _Reader) -> list[Batch]:
                 field="geometry/corners",
             )
         geom = shapely.Polygon(pts + ([pts[0]] if pts[0] != pts[-1] else []))
+        rd.geom_key[("hazardous_area", "")] = "geometry/corners"
     else:
         raise ValidationError(f"'{method}' is not shape or points", field="geometry/method")
     bm = rd.geo(top, "geometry/benchmark")
@@ -492,6 +496,7 @@ def _progress(rd: _Reader) -> list[Batch]:
     if finds:
         area = rd.lookup.area_of_activity(rec["activity"]) if rd.lookup is not None else None
         geoms = [rd.geo(s, "items/location", required=True) for s in scopes]
+        rd.geom_key.update({("eo_find", s.index): rd.key(s, "items/location") for s in scopes})
         for f in finds:
             f["date"] = rec["date"]
             f["activity"] = rec["activity"]
@@ -505,6 +510,7 @@ def _eo_find(rd: _Reader) -> list[Batch]:
     kind = rd.required(top, "task/kind")
     rec = rd.record(top, m.EO_FIND, None)
     geom = rd.geo(top, "find/location", required=True)
+    rd.geom_key[("eo_find", "")] = "find/location"
     rec["attrs"] = rd.attrs(top)
     if kind == "activity":
         return [_batch(m.EO_FIND, [rec], [geom])]
@@ -533,6 +539,7 @@ def _accident(rd: _Reader) -> list[Batch]:
     top = rd.top
     rec = rd.record(top, m.ACCIDENT, None)
     geom = rd.geo(top, "accident/location", required=True)
+    rd.geom_key[("accident", "")] = "accident/location"
     _, victims = _repeat_records(rd, "victims", m.VICTIM)
     if victims:
         rec["killed"] = sum(1 for v in victims if v.get("outcome") == "killed")
@@ -549,6 +556,7 @@ def _accident(rd: _Reader) -> list[Batch]:
 def _risk_education(rd: _Reader) -> list[Batch]:
     rec = rd.record(rd.top, m.RISK_EDUCATION, None)
     geom = rd.geo(rd.top, "session/location", required=True)
+    rd.geom_key[("risk_education", "")] = "session/location"
     rec["attrs"] = rd.attrs(rd.top)
     return [_batch(m.RISK_EDUCATION, [rec], [geom])]
 
@@ -556,6 +564,7 @@ def _risk_education(rd: _Reader) -> list[Batch]:
 def _qa_visit(rd: _Reader) -> list[Batch]:
     rec = rd.record(rd.top, m.QA_VISIT, None)
     geom = rd.geo(rd.top, "visit/location")
+    rd.geom_key[("qa_visit", "")] = "visit/location"
     rec["attrs"] = rd.attrs(rd.top)
     out = [_batch(m.QA_VISIT, [rec], [geom])]
     _, ncs = _repeat_records(rd, "nonconformities", m.NONCONFORMITY)
@@ -604,7 +613,28 @@ def to_batches(form_id: str, values: Mapping[str, Any], store: Any = None) -> li
             if key is None:
                 raise
             raise ValidationError(hit["rest"], field=key) from None
+        _check_geometry(batch, reader)
     return batches
+
+
+def _check_geometry(batch: Batch, reader: _Reader) -> None:
+    """The store's geometry gate (validity, vertices, zero area…) now, so the error names the question.
+    Swapped axes are checked against the record's region when the batch is written."""
+    ent = batch.entity
+    if ent.geom is None or batch.geoms is None:
+        return
+    from landrelease.geo.checks import prepare
+
+    try:
+        prepare(batch.geoms, ent.geom, required=ent.geom_required, kind=ent.plural.replace("_", " "))
+    except ValidationError as exc:
+        hit = _FEATURE_ROW.match(exc.message)
+        row = int(hit["row"]) - 1 if hit else 0
+        attrs = batch.column("attrs")[row] or {}
+        key = reader.geom_key.get((ent.kind, attrs.get("repeat", "")))
+        if key is None:
+            raise
+        raise ValidationError(hit["rest"] if hit else exc.message, field=key) from None
 
 
 # ----------------------------------------------------------------------------------- writing
