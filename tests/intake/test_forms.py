@@ -174,3 +174,18 @@ def test_a_changed_form_has_a_new_version():
         if was and was["sha256"] != now["sha256"]:
             assert was["version"] != now["version"], f"{fid} changed: give it a new version"
     assert set(known) == set(current), "refresh form_fingerprints.json (see this test's docstring)"
+
+
+def test_translation_template_round_trips_and_blank_means_english(tmp_path):
+    p = tmp_path / "es.toml"
+    p.write_text(F.translation_template("Spanish (es)", {"Spanish (es)": {"Date found": "Fecha del hallazgo"}}))
+    tr = F.load_translations(p)
+    assert set(tr["Spanish (es)"]) == set(F.english_texts())
+    assert tr["Spanish (es)"]["Date found"] == "Fecha del hallazgo" and tr["Spanish (es)"]["Victim"] == ""
+    book = F.sheets("lr_eo_find", tr)
+    date = next(r for r in book["survey"] if r.get("name") == "date")
+    assert date["label::Spanish (es)"] == "Fecha del hallazgo"
+    victim_free = next(r for r in book["survey"] if r.get("name") == "category")
+    assert victim_free["label::Spanish (es)"] == victim_free["label::English (en)"]  # blank: English
+    with pytest.raises(ValidationError, match="named like"):
+        F.translation_template("Spanish")

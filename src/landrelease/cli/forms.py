@@ -45,6 +45,22 @@ def build(
         out.print("Every form passed ODK Validate.")
 
 
+@forms_app.command("texts")
+def texts(
+    language: Annotated[str, typer.Argument(help='Language as XLSForm names it, e.g. "French (fr)".')],
+    translations: Annotated[
+        Path | None, typer.Option(help="An existing translation file: its translations are kept.")
+    ] = None,
+) -> None:
+    """Print a translation file (TOML) for a language: every English text of the forms, to fill in."""
+    import sys
+
+    from landrelease.intake.forms import load_translations, translation_template
+
+    tr = load_translations(translations) if translations else None
+    sys.stdout.write(translation_template(language, tr))
+
+
 @forms_app.command("list")
 def list_forms() -> None:
     """The forms, their ids and versions (what ODK Collect lists)."""

@@ -499,7 +499,7 @@ def _texts(english: str | None, translations: Translations | None, column: str) 
         return {}
     out = {f"{column}::{ENGLISH}": english}
     for lang in _languages(translations)[1:]:
-        out[f"{column}::{lang}"] = (translations or {})[lang].get(english, english)
+        out[f"{column}::{lang}"] = (translations or {})[lang].get(english) or english  # blank: not yet translated
     return out
 
 
@@ -682,6 +682,26 @@ def english_texts(form_id: str | None = None) -> list[str]:
                     if k.endswith(f"::{ENGLISH}"):
                         seen.setdefault(text, None)
     return list(seen)
+
+
+def translation_template(language: str, translations: Translations | None = None) -> str:
+    """A TOML translation file for one language listing every English text of the forms, with the
+    translations already known filled in and the rest blank (blank texts show in English)."""
+    if not re.fullmatch(r".+ \([A-Za-z]{2,3}(-[A-Za-z0-9]+)*\)", language):
+        raise ValidationError(
+            f"'{language}' must be named like \"French (fr)\" (language name and code)", field="language"
+        )
+    known = (translations or {}).get(language, {})
+    lines = [f"[{_toml_str(language)}]"]
+    for text in english_texts():
+        lines.append(f"{_toml_str(text)} = {_toml_str(known.get(text, ''))}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_str(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
 
 
 def write_xlsx(form_id: str, path: str | Path, translations: Translations | None = None) -> Path:
