@@ -319,3 +319,60 @@ def test_import_with_a_bad_row_names_it_and_writes_nothing(store, tmp_path):
         X.import_export(store, central_zip(tmp_path / "c.zip", bad), "lr_accident")
     assert "submission 2" in str(err.value) and "accident/area" in str(err.value) and "HA-2026-009999" in str(err.value)
     assert queue.count(store) == 0
+
+
+def test_central_repeat_inside_a_group_with_split_geopoints(tmp_path):
+    """A walked perimeter: the repeat geometry/corners sits in a group; Central names its file
+    FORM-geometry-corners.csv, its columns relative to the repeat (point-Latitude…), its KEY …/corners[i]."""
+    key = "uuid:5d7f0000-0000-4000-8000-00000000000a"
+    main = [
+        ["SubmissionDate", "start", "end", "area-haz_type", "area-reported", "area-org", "geometry-method",
+         "geometry-perimeter", "SET-OF-geometry-corners", "geometry-benchmark-Latitude",
+         "geometry-benchmark-Longitude", "geometry-benchmark-Altitude", "geometry-benchmark-Accuracy",
+         "meta-instanceID", "KEY", "FormVersion"],
+        ["2026-11-21T10:00:00.000Z", "", "", "sha", "2026-11-20", "ORG-2026-000001", "points", "",
+         f"{key}/corners", "51.3995", "35.5395", "0", "3", key, key, "2026112201"],
+    ]  # fmt: skip
+    corners = [["point-Latitude", "point-Longitude", "point-Altitude", "point-Accuracy", "PARENT_KEY", "KEY",
+                "SET-OF-corners"]]  # fmt: skip
+    # written out of order: the KEY's [i] decides the walking order, not the file order
+    for i, (lat, lon) in [(2, ("51.400", "35.545")), (1, ("51.400", "35.540")), (3, ("51.404", "35.545")),
+                          (4, ("51.404", "35.540"))]:  # fmt: skip
+        corners.append([lat, lon, "0", "3", key, f"{key}/corners[{i}]", f"{key}/corners"])
+    (tmp_path / "lr_hazard_area.csv").write_text(_csv(main), encoding="utf-8")
+    (tmp_path / "lr_hazard_area-geometry-corners.csv").write_text(_csv(corners), encoding="utf-8")
+    ((instance, values),) = list(X.read_export(tmp_path / "lr_hazard_area.csv", "lr_hazard_area"))
+    assert instance == key and values["__version__"] == "2026112201"
+    assert values["geometry/corners[1]/point"] == "51.400 35.540 0 3"
+    assert values["geometry/benchmark"] == "51.3995 35.5395 0 3"
+    (batch,) = V.to_batches("lr_hazard_area", values)
+    import shapely
+
+    assert batch.geoms[0].equals(
+        shapely.Polygon([(35.540, 51.400), (35.545, 51.400), (35.545, 51.404), (35.540, 51.404)])
+    )
+    assert batch.column("bm_lon") == [35.5395] and batch.column("bm_lat") == [51.3995]
+
+
+def test_kobo_xlsx_progress_items(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Daily progress report"
+    ws.append(["report/activity", "report/date", "report/worked_m2", "report/finds", "_uuid", "_index"])
+    ws.append(["ACT-2026-000001", "2026-11-20", 350, None, "p1", 1])
+    items = wb.create_sheet("items")
+    items.append(["items/category", "items/quantity", "items/location", "_items/location_latitude",
+                  "_items/location_longitude", "_index", "_parent_index", "_parent_table_name"])  # fmt: skip
+    items.append(["uxo", 2, None, 51.41, 35.51, 1, 1, "Daily progress report"])
+    items.append(["ap_mine", 1, "51.42 35.52 0 4", 51.42, 35.52, 2, 1, "Daily progress report"])
+    wb.save(tmp_path / "pr.xlsx")
+    ((instance, values),) = list(X.read_export(tmp_path / "pr.xlsx", "lr_progress"))
+    assert instance == "uuid:p1" and values["report/worked_m2"] == "350"
+    progress, finds = V.to_batches("lr_progress", values)
+    assert progress.column("finds") == [3]
+    assert [(g.x, g.y) for g in finds.geoms] == [(35.51, 51.41), (35.52, 51.42)]
+
+
+def test_geotrace_is_a_line_lon_lat():
+    line = V.parse_geo("route", "51.40 35.50 0 0;51.41 35.52 0 0;", "geotrace")
+    assert list(line.coords) == [(35.50, 51.40), (35.52, 51.41)]
