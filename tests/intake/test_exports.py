@@ -376,3 +376,42 @@ def test_kobo_xlsx_progress_items(tmp_path):
 def test_geotrace_is_a_line_lon_lat():
     line = V.parse_geo("route", "51.40 35.50 0 0;51.41 35.52 0 0;", "geotrace")
     assert list(line.coords) == [(35.50, 51.40), (35.52, 51.41)]
+
+
+def kobo_json(subs=SUBMISSIONS) -> dict:
+    """KoboToolbox's API JSON (``/api/v2/assets/UID/data.json``): repeats as lists under their path,
+    the first geopoint also as ``_geolocation`` [lat, lon]."""
+    results = []
+    for n, sub in enumerate(subs, start=1):
+        rec = {k: v for k, v in sub.items() if not k.startswith("victims[") and k != "accident/location"}
+        lat, lon = sub["accident/location"].split()[:2]
+        rec.update({"_id": 500 + n, "_uuid": sub["meta/instanceID"].removeprefix("uuid:"),
+                    "_geolocation": [float(lat), float(lon)], "_attachments": [], "_tags": [], "_notes": [],
+                    "__version__": "vBq8YcCp"})  # fmt: skip
+        rec["victims"] = [{f"victims/{k}": v for k, v in victim.items()} for victim in _victims(sub)]
+        results.append(rec)
+    return {"count": len(results), "next": None, "previous": None, "results": results}
+
+
+def test_kobo_api_json_with_geolocation_and_repeat_lists(tmp_path):
+    p = tmp_path / "data.json"
+    p.write_text(json.dumps(kobo_json()), encoding="utf-8")
+    ex = X.open_export(p, "lr_accident")
+    assert ex.source == "kobo-import"
+    got = list(ex.rows())
+    for (instance, values), sub in zip(got, SUBMISSIONS, strict=True):
+        assert instance == sub["meta/instanceID"]
+        assert values["accident/location"] == " ".join(sub["accident/location"].split()[:2]) + " 0 0"
+        ref = _reference({**sub, "accident/location": values["accident/location"]})
+        _same_records(_records(values), ref)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("[51.41, 35.52]", "51.41 35.52 0 0"), ("51.41,35.52", "51.41 35.52 0 0"), ([51.41, 35.52], "51.41 35.52 0 0")],
+)
+def test_kobo_geolocation_spellings_are_latitude_first(tmp_path, raw, expected):
+    p = tmp_path / "re.json"
+    p.write_text(json.dumps([{"session/date": "2026-11-15", "_uuid": "g1", "_geolocation": raw}]), encoding="utf-8")
+    ((_, values),) = list(X.read_export(p, "lr_risk_education"))
+    assert values["session/location"] == expected

@@ -78,7 +78,9 @@ def list_forms() -> None:
 def intake_import(
     file: Annotated[
         Path,
-        typer.Argument(help="KoboToolbox XLSX/CSV/GeoJSON or ODK Central CSV (.zip, or .csv with its repeat files)."),
+        typer.Argument(
+            help="KoboToolbox XLSX/CSV/GeoJSON/JSON or ODK Central CSV (.zip, or .csv with its repeat files)."
+        ),
     ],
     form: Annotated[str, typer.Option("--form", help="Form id the export is of, e.g. lr_accident (forms list).")],
 ) -> None:

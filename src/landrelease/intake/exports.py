@@ -15,6 +15,8 @@ review queue. The formats, as the two servers write them:
   ``/victims[2]`` and gives its position.
 - **GeoJSON** (Kobo's GeoJSON export): one feature per submission, properties as in the CSV, the
   geometry is the form's main geo question in GeoJSON (lon, lat) order.
+- **KoboToolbox JSON** (the API's ``results``, or a list of them): keys as in the XLSX, a repeat as a
+  list of objects under its path, the first geopoint also as ``_geolocation`` = [lat, lon].
 
 Geopoints are where the coordinate order bites. XForm strings are "lat lon alt acc" (Kobo's
 ``accident/location`` column), but exports also split them: Kobo as ``_accident/location_latitude``
@@ -170,17 +172,52 @@ def _read_geojson(p: Path, frm: Form) -> ExportFile:
         doc = json.loads(p.read_text(encoding="utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValidationError(f"{p.name}: not JSON: {exc}", field="file") from None
+    if isinstance(doc, list) or (isinstance(doc, dict) and isinstance(doc.get("results"), list)):
+        return _read_kobo_json(p, frm, doc if isinstance(doc, list) else doc["results"])
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-        raise ValidationError(f"{p.name}: not a GeoJSON FeatureCollection", field="file")
+        raise ValidationError(
+            f"{p.name}: not a GeoJSON FeatureCollection nor KoboToolbox JSON (a list of submissions)", field="file"
+        )
     rows, geoms = [], []
     for feat in doc.get("features") or []:
         rows.append(dict(feat.get("properties") or {}))
         geoms.append(feat.get("geometry"))
+    cols = _columns_of(rows)
+    source = CENTRAL if "__id" in cols or "KEY" in cols else KOBO
+    return ExportFile(p, frm, source, _Table(p.name, cols, rows), [], geoms)
+
+
+def _columns_of(rows: list[dict[str, Any]]) -> list[str]:
     cols: list[str] = []
     for r in rows:
         cols.extend(k for k in r if k not in cols)
-    source = CENTRAL if "__id" in cols or "KEY" in cols else KOBO
-    return ExportFile(p, frm, source, _Table(p.name, cols, rows), [], geoms)
+    return cols
+
+
+def _read_kobo_json(p: Path, frm: Form, results: list[Any]) -> ExportFile:
+    """KoboToolbox's JSON (the API's ``results``, or a list of them): one dict per submission, keys as
+    in the XLSX, a repeat as a list of dicts under its path (``"victims": [{"victims/outcome": …}]``)."""
+    main: list[dict[str, Any]] = []
+    repeats: dict[str, list[dict[str, Any]]] = {}
+
+    def take(index: str, record: dict[str, Any], out: list[dict[str, Any]]) -> None:
+        row: dict[str, Any] = {"_index": index}
+        for k, v in record.items():
+            if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+                for j, item in enumerate(v, start=1):
+                    sub = {"_parent_index": index, "_index": f"{index}.{j}"}
+                    sub.update({kk: vv for kk, vv in item.items() if not isinstance(vv, list | dict)})
+                    repeats.setdefault(k, []).append(sub)
+            elif k == "_geolocation" or not isinstance(v, list | dict):
+                row[k] = v
+        out.append(row)
+
+    for n, record in enumerate(results, start=1):
+        if not isinstance(record, dict):
+            raise ValidationError(f"{p.name}: submission {n} is not a JSON object", field="file")
+        take(str(n), record, main)
+    tables = [_Table(name, _columns_of(rows), rows) for name, rows in repeats.items()]
+    return ExportFile(p, frm, KOBO, _Table(p.name, _columns_of(main), main), tables)
 
 
 # ---------------------------------------------------------------------------------- matching
@@ -327,6 +364,28 @@ def _main_geo(frm: Form) -> str | None:
     return None
 
 
+def _first_geopoint(frm: Form) -> str | None:
+    """Kobo's ``_geolocation`` is the form's first geopoint question (outside repeats)."""
+    return next((p for p in _scope_questions(frm, None) if frm.question_type(p) == "geopoint"), None)
+
+
+def _geolocation(raw: Any, where: str) -> str:
+    """Kobo's ``_geolocation``: [latitude, longitude] (a JSON list, or its text) → XForm "lat lon 0 0"."""
+    items = raw
+    if isinstance(raw, str):
+        text = raw.strip()
+        try:
+            items = json.loads(text) if text.startswith("[") else text.replace(",", " ").split()
+        except json.JSONDecodeError:
+            items = []
+    if not isinstance(items, list | tuple) or len(items) != 2:
+        raise ValidationError(f"{where}: _geolocation {raw!r} is not [latitude, longitude]", field="_geolocation")
+    if all(x in (None, "") for x in items):
+        return ""
+    lat, lon = (_text(x, "decimal") for x in items)
+    return f"{lat} {lon} 0 0"  # Kobo lists latitude first, as XForms do
+
+
 def _assemble(ex: ExportFile) -> Iterator[tuple[str, dict[str, str]]]:
     frm = ex.form
     main_cols = _match(frm, ex.main, None)
@@ -374,6 +433,9 @@ def _assemble(ex: ExportFile) -> Iterator[tuple[str, dict[str, str]]]:
         where = f"{ex.path.name} row {n}"
         instance = _instance_id(row, where)
         values = _values(frm, row, main_cols, lambda p: p, where)
+        first_point = _first_geopoint(frm)
+        if first_point and not values.get(first_point) and row.get("_geolocation") not in (None, "", []):
+            values[first_point] = _geolocation(row["_geolocation"], where)
         if ex.geometries is not None:
             geom = ex.geometries[n - 2]
             if geom and geo_path and not values.get(geo_path):
