@@ -20,7 +20,8 @@ review queue. The formats, as the two servers write them:
 
 Geopoints are where the coordinate order bites. XForm strings are "lat lon alt acc" (Kobo's
 ``accident/location`` column), but exports also split them: Kobo as ``_accident/location_latitude``
-/ ``_longitude`` / ``_altitude`` / ``_precision``, Central as ``accident-location-Latitude`` /
+/ ``_longitude`` / ``_altitude`` / ``_precision`` (and the first geopoint as ``_geolocation``
+[lat, lon]), Central as ``accident-location-Latitude`` /
 ``-Longitude`` / ``-Altitude`` / ``-Accuracy``, and GeoJSON geometry is lon/lat. All of them are put
 back into the one XForm order, latitude first, here — never by column position.
 
