@@ -496,3 +496,13 @@ def test_submission_xml_matches_the_xform_instance():
             values[f"{r}[1]/__probe__"] = ""  # one instance of every repeat
         written = ET.fromstring(V.submission_xml(form_id, values))
         assert paths(written) == paths(template), form_id
+
+
+def test_empty_group_and_repeat_elements_hold_no_answer():
+    xml = b"""<data id="lr_qa_visit" version="1"><start/><end/>
+      <visit><date>2026-11-17</date><visit_type>qc_inspection</visit_type><inspector>ORG-2026-000002</inspector>
+      </visit><nonconformities/><meta><instanceID>uuid:e1</instanceID></meta></data>"""
+    sub = V.values_from_xml(xml)
+    assert "nonconformities" not in sub.values and "nonconformities[1]" not in sub.values
+    (visit,) = V.to_batches(sub.form_id, sub.values)
+    assert visit.column("visit_type") == ["qc_inspection"]

@@ -694,6 +694,7 @@ def values_from_xml(xml: bytes | str) -> Submission:
     frm = form(form_id)
     version = (root.get("version") or "").strip()
     repeats = frm.repeats
+    groups = {p for p, g, _, _ in frm.walk() if isinstance(g, Group)}
     values: dict[str, str] = {}
 
     def walk(el: Any, key_prefix: str, plain_prefix: str) -> None:
@@ -710,7 +711,7 @@ def values_from_xml(xml: bytes | str) -> Submission:
                 key = f"{key_prefix}{name}"
             if len(child):
                 walk(child, key + "/", plain + "/")
-            else:
+            elif plain not in groups:  # an empty group or repeat element holds no answer
                 values[key] = (child.text or "").strip()
 
     walk(root, "", "")
