@@ -280,7 +280,7 @@ PROGRESS = Form(
 
 EO_FIND = Form(
     "lr_eo_find",
-    "2026112201",
+    "2026112202",
     "EO find / spot task",
     EO,
     (
@@ -394,7 +394,7 @@ RISK_EDUCATION = Form(
 
 QA_VISIT = Form(
     "lr_qa_visit",
-    "2026112201",
+    "2026112202",
     "QA visit",
     QAV,
     (
@@ -572,7 +572,7 @@ def _choice_rows(lists: set[str], translations: Translations | None) -> list[dic
         else:  # a declaration error, caught by the tests
             raise KeyError(f"no choice list {name!r}")
         for code, label in items.items():
-            rows.append({"list_name": name, "name": code, **_texts(label.capitalize(), translations, "label")})
+            rows.append({"list_name": name, "name": code, **_texts(label[:1].upper() + label[1:], translations, "label")})
     return rows
 
 
