@@ -572,7 +572,8 @@ def _choice_rows(lists: set[str], translations: Translations | None) -> list[dic
         else:  # a declaration error, caught by the tests
             raise KeyError(f"no choice list {name!r}")
         for code, label in items.items():
-            rows.append({"list_name": name, "name": code, **_texts(label[:1].upper() + label[1:], translations, "label")})
+            text = label[:1].upper() + label[1:]
+            rows.append({"list_name": name, "name": code, **_texts(text, translations, "label")})
     return rows
 
 
