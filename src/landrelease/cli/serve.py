@@ -17,6 +17,14 @@ def serve(
         Path | None,
         typer.Option(help="A PMTiles file (vector or raster) shown under the record instead of the bundled basemap."),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes. SQLite readers run in parallel (WAL) and writers queue across processes; "
+            "PostgreSQL handles any number.",
+        ),
+    ] = 1,
     scenarios: Annotated[
         Path | None,
         typer.Option(help="Directory of planning scenario files (*.toml) the Plan page offers [default: scenarios/]."),
@@ -33,6 +41,24 @@ def serve(
     if scenarios is not None and not scenarios.is_dir():
         raise ValidationError(f"no directory {str(scenarios)!r}", field="scenarios")
     s = store()
-    app = create_app(s, basemap=basemap, scenarios=scenarios)
-    err.print(f"Landrelease on http://{host}:{port}/  (record: {s.url}; Ctrl-C stops)", markup=False, highlight=False)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    more = f", {workers} workers" if workers > 1 else ""
+    err.print(
+        f"Landrelease on http://{host}:{port}/  (record: {s.url}{more}; Ctrl-C stops)", markup=False, highlight=False
+    )
+    if workers == 1:
+        app = create_app(s, basemap=basemap, scenarios=scenarios)
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+        return
+    # Each worker process builds its own application (and connections) from these settings.
+    import os
+
+    from landrelease.server import app as server_app
+
+    os.environ[server_app.ENV_DB] = s.engine.url.render_as_string(hide_password=False)
+    os.environ[server_app.ENV_ACTOR] = s.actor
+    os.environ[server_app.ENV_BASEMAP] = str(basemap.resolve()) if basemap else ""
+    os.environ[server_app.ENV_SCENARIOS] = str(scenarios.resolve()) if scenarios else ""
+    s.close()
+    uvicorn.run(
+        "landrelease.server.app:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="warning"
+    )

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from landrelease.domain.model import ENTITIES, Entity
 from landrelease.errors import ValidationError
 from landrelease.server import schemas
-from landrelease.server.deps import store_of, write_lock
+from landrelease.server.deps import store_of
 from landrelease.server.encode import record_json, value_json
 from landrelease.service import query, records
 from landrelease.service.settings import parse_bbox
@@ -177,8 +177,7 @@ def add_entity_routes(router: APIRouter, e: Entity) -> None:
         store = store_of(request)
 
         def work() -> dict[str, Any]:
-            with write_lock(request):
-                result = records.create(store, e.kind, values, geometry, note=note)
+            result = records.create(store, e.kind, values, geometry, note=note)
             return query.one(store, e.kind, result.codes[0])
 
         rec = await run_in_threadpool(work)
@@ -209,8 +208,7 @@ def add_entity_routes(router: APIRouter, e: Entity) -> None:
         store = store_of(request)
 
         def work() -> dict[str, Any]:
-            with write_lock(request):
-                records.update(store, code, values, geometry=geometry, expected_version=version, note=note, kind=e.kind)
+            records.update(store, code, values, geometry=geometry, expected_version=version, note=note, kind=e.kind)
             return query.one(store, e.kind, code)
 
         return _record_response(await run_in_threadpool(work))
@@ -239,8 +237,7 @@ def add_entity_routes(router: APIRouter, e: Entity) -> None:
         version: int | None = Query(None, description="The version you saw"),
     ) -> Response:
         query.one(store_of(request), e.kind, code)  # 404 for a code of another kind
-        with write_lock(request):
-            records.delete(store_of(request), code, reason=reason, expected_version=version)
+        records.delete(store_of(request), code, reason=reason, expected_version=version)
         return Response(status_code=204)
 
     router.add_api_route(

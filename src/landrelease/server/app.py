@@ -8,7 +8,6 @@ with the network unplugged).
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +66,6 @@ def create_app(
         redoc_url=None,
     )
     app.state.store = store
-    app.state.write_lock = threading.Lock()
     app.state.basemap = Path(basemap) if basemap else None
     app.state.web = web_root or web_dir()
     app.state.plans = plans.make_runs(store, Path(scenarios) if scenarios else None, plan_cache)
@@ -93,3 +91,23 @@ def create_app(
 
     app.openapi = custom_openapi  # type: ignore[method-assign]
     return app
+
+
+#: How `landrelease serve --workers N` hands its settings to each worker process (uvicorn starts the
+#: workers and calls `app_from_env` in each; every worker opens its own connections).
+ENV_DB, ENV_BASEMAP, ENV_SCENARIOS, ENV_ACTOR = (
+    "LANDRELEASE_SERVE_DB",
+    "LANDRELEASE_SERVE_BASEMAP",
+    "LANDRELEASE_SERVE_SCENARIOS",
+    "LANDRELEASE_SERVE_ACTOR",
+)
+
+
+def app_from_env() -> FastAPI:
+    """The application of one worker of `landrelease serve --workers N`."""
+    from landrelease.service.store import open_store
+
+    store = open_store(os.environ[ENV_DB], actor=os.environ.get(ENV_ACTOR, ""))
+    return create_app(
+        store, basemap=os.environ.get(ENV_BASEMAP) or None, scenarios=os.environ.get(ENV_SCENARIOS) or None
+    )

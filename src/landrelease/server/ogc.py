@@ -14,14 +14,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from landrelease.domain.model import BY_KIND, Entity
 from landrelease.errors import LandreleaseError, NotFound, ValidationError
 from landrelease.server import layout, schemas
 from landrelease.server.api import parse_datetime
 from landrelease.server.deps import store_of
-from landrelease.server.encode import feature
+from landrelease.server.encode import feature, feature_collection
 from landrelease.server.problems import problem
 from landrelease.service import query
 from landrelease.service.settings import parse_bbox
@@ -190,7 +190,13 @@ def router() -> APIRouter:
             limit, offset, args = _item_params(request, e)
         except LandreleaseError as exc:
             return problem(400, "Bad request", str(exc), instance=request.url.path, field=exc.field)
-        page = query.search(store_of(request), e.kind, limit=limit, offset=offset, **args)
+        html_wanted = wants_html(request)
+        if html_wanted:
+            page: Any = query.search(store_of(request), e.kind, limit=limit, offset=offset, **args)
+            n = len(page.items)
+        else:  # the feature services' path: one pass from rows to GeoJSON text
+            page = query.feature_page(store_of(request), e.kind, limit=limit, offset=offset, **args)
+            n = len(page.codes)
         base = f"{base_url(request)}/collections/{collection_id}/items"
         params = {k: v for k, v in request.query_params.items() if k != "f"}
         links = [
@@ -202,7 +208,7 @@ def router() -> APIRouter:
                 "type": "application/json",
             },
         ]
-        if page.has_next:
+        if offset + n < page.matched:
             links.append(
                 {
                     "rel": "next",
@@ -213,18 +219,10 @@ def router() -> APIRouter:
         if offset > 0:
             prev = {**params, "offset": max(offset - limit, 0), "limit": limit}
             links.append({"rel": "prev", "href": _href(base, prev), "type": GEOJSON})
-        features = [feature(rec) for rec in page.items]
-        if wants_html(request):
-            return _items_html(e, collection_id, features, page, links)
-        body = {
-            "type": "FeatureCollection",
-            "features": features,
-            "numberMatched": page.matched,
-            "numberReturned": len(features),
-            "timeStamp": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
-            "links": links,
-        }
-        return JSONResponse(body, media_type=GEOJSON)
+        if html_wanted:
+            return _items_html(e, collection_id, [feature(rec) for rec in page.items], page, links)
+        stamp = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        return Response(feature_collection(page, links=links, time_stamp=stamp), media_type=GEOJSON)
 
     @r.get("/collections/{collection_id}/items/{feature_id}", summary="One feature")
     def item(request: Request, collection_id: str, feature_id: str):  # type: ignore[no-untyped-def]

@@ -12,7 +12,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+import orjson
+import shapely
+from sqlalchemy import JSON, Connection, Date, DateTime, String, and_, func, or_, select, type_coerce
 
 from landrelease.domain.model import Entity, FieldType, entity
 from landrelease.errors import ValidationError
@@ -85,12 +87,38 @@ def search(
 ) -> Page:
     """One page of live records of a kind, in code order, and how many match in all."""
     e = entity(kind)
+    table = TABLES[e.kind]
+    check = _filters(store, e, bbox=bbox, where=where, date_from=date_from, date_to=date_to, limit=limit, offset=offset)
+    with repo.read_connection(store.engine) as conn:
+        conds = check(conn)
+        q = select(table).where(*conds).order_by(table.c.code).limit(limit).offset(offset)
+        rows = [dict(r) for r in conn.execute(q).mappings()]
+        if count:
+            matched = conn.execute(select(func.count()).select_from(table).where(*conds)).scalar_one()
+        else:
+            matched = offset + len(rows)
+        return Page(present_rows(conn, e, rows, personal=personal), int(matched), limit, offset)
+
+
+def _filters(
+    store: Store,
+    e: Entity,
+    *,
+    bbox: tuple[float, float, float, float] | None,
+    where: dict[str, Any] | None,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    limit: int,
+    offset: int,
+):  # type: ignore[no-untyped-def]
+    """Check a search's filters (before any query) and return conn → the WHERE conditions."""
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationError(f"must be between 1 and {MAX_LIMIT}", field="limit")
     if offset < 0:
         raise ValidationError("must be 0 or more", field="offset")
     table = TABLES[e.kind]
     conds = [table.c.deleted_at.is_(None)]
+    refs: list[tuple[str, str, str]] = []  # field, referenced kind, code: resolved to an id in the query's connection
     for name, value in (where or {}).items():
         f = next((x for x in e.fields if x.name == name), None)
         if f is None or f.sensitive:
@@ -98,9 +126,9 @@ def search(
         if f.type in (FieldType.VOCAB_LIST, FieldType.JSON):
             raise ValidationError("cannot filter on a list field", field=name)
         parsed = f.parse(value)
-        if f.type is FieldType.REF:
-            with repo.read_connection(store.engine) as conn:
-                parsed = repo.ids_for_codes(conn, f.ref, [parsed]).get(parsed, "-")
+        if f.type is FieldType.REF and parsed is not None:
+            refs.append((name, f.ref, parsed))
+            continue
         conds.append(table.c[name].is_(None) if parsed is None else table.c[name] == parsed)
     if date_from or date_to:
         span = time_fields(e)
@@ -117,16 +145,96 @@ def search(
         minx, miny, maxx, maxy = bbox
         if not (minx <= maxx and miny <= maxy):
             raise ValidationError("is not minx,miny,maxx,maxy with min ≤ max", field="bbox")
-    with repo.read_connection(store.engine) as conn:
+
+    def conditions(conn: Connection) -> list[Any]:
+        out = list(conds)
+        for name, ref, code in refs:
+            out.append(table.c[name] == repo.ids_for_codes(conn, ref, [code]).get(code, "-"))
         if bbox is not None:
-            conds.append(repo.bbox_condition(conn, e.kind, bbox))
-        q = select(table).where(*conds).order_by(table.c.code).limit(limit).offset(offset)
-        rows = [dict(r) for r in conn.execute(q).mappings()]
-        if count:
-            matched = conn.execute(select(func.count()).select_from(table).where(*conds)).scalar_one()
-        else:
-            matched = offset + len(rows)
-        return Page(present_rows(conn, e, rows, personal=personal), int(matched), limit, offset)
+            out.append(repo.bbox_condition(conn, e.kind, bbox))
+        return out
+
+    return conditions
+
+
+@dataclass
+class FeaturePage:
+    """A page of records as GeoJSON parts: per record its code, its geometry as GeoJSON text (None when
+    it has none) and its published properties (JSON-ready except dates/datetimes)."""
+
+    codes: list[str]
+    geometries: list[str | None]
+    properties: list[dict[str, Any]]
+    matched: int
+    limit: int
+    offset: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + len(self.codes) < self.matched
+
+
+def feature_page(
+    store: Store,
+    kind: str,
+    *,
+    bbox: tuple[float, float, float, float] | None = None,
+    where: dict[str, Any] | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> FeaturePage:
+    """`search` for feature services (OGC API items), in one pass: only the published columns are read
+    (no remaining polygon, no attrs, no personal field), references become codes with one query per
+    reference field, and the geometries go WKB → GeoJSON text as one vectorised array call."""
+    from landrelease.service.records import SYSTEM_FIELDS
+
+    e = entity(kind)
+    table = TABLES[e.kind]
+    check = _filters(store, e, bbox=bbox, where=where, date_from=date_from, date_to=date_to, limit=limit, offset=offset)
+    fields = [f for f in e.fields if not f.sensitive]
+    names = [f.name for f in fields]
+    if e.geom is not None and e.geom.value == "polygon":
+        names.append("area_m2")
+    names += [k for k in SYSTEM_FIELDS if k not in ("attrs", "deleted_at")]
+    lists = [i for i, f in enumerate(fields) if f.type is FieldType.VOCAB_LIST]
+    refs = [(i, f) for i, f in enumerate(fields) if f.type is FieldType.REF]
+    # Dates, timestamps and JSON lists come as the driver gives them (SQLite: text), not through
+    # SQLAlchemy's per-value processors: converted below, cheaply, only as far as GeoJSON needs.
+    raw = {i for i, n in enumerate(names) if isinstance(table.c[n].type, Date | DateTime | JSON)}
+    stamps = [i for i in raw if isinstance(table.c[names[i]].type, DateTime)]
+    cols = [table.c.code, *(type_coerce(table.c[n], String) if i in raw else table.c[n] for i, n in enumerate(names))]
+    if e.geom is not None:
+        cols.append(table.c.geom)
+    with repo.read_connection(store.engine) as conn:
+        conds = check(conn)
+        rows = conn.execute(select(*cols).where(*conds).order_by(table.c.code).limit(limit).offset(offset)).all()
+        matched = int(conn.execute(select(func.count()).select_from(table).where(*conds)).scalar_one())
+        lookups = {i: repo.codes_for_ids(conn, f.ref, list({r[i + 1] for r in rows if r[i + 1]})) for i, f in refs}
+    codes = [r[0] for r in rows]
+    n = len(names)
+    values = [list(r[1 : n + 1]) for r in rows]
+    for v in values:
+        for i in lists:  # device categories etc.: one text value GDAL and QGIS read as a string
+            x = v[i]
+            if x is not None:
+                v[i] = ",".join(str(y) for y in (orjson.loads(x) if isinstance(x, str | bytes) else x))
+        for i in stamps:  # SQLite's "YYYY-MM-DD HH:MM:SS.ffffff" (UTC) as ISO 8601 with Z
+            x = v[i]
+            if isinstance(x, str):
+                x = x.replace(" ", "T", 1).removesuffix(".000000")
+                v[i] = x if x.endswith("Z") or "+" in x[10:] else x + "Z"
+        for i, _ in refs:
+            if v[i]:
+                v[i] = lookups[i].get(v[i], v[i])
+    properties = [{"code": c, **dict(zip(names, v, strict=True))} for c, v in zip(codes, values, strict=True)]
+    if e.geom is not None and rows:
+        geoms = shapely.from_wkb([r[n + 1] for r in rows])
+        texts = shapely.to_geojson(geoms).tolist()
+    else:
+        texts = [None] * len(rows)
+    return FeaturePage(codes, texts, properties, matched, limit, offset)
 
 
 def one(store: Store, kind: str, code: str, *, personal: bool = False) -> dict[str, Any]:
