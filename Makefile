@@ -40,6 +40,7 @@ system-test-deps:
 	./scripts/install-test-deps.sh
 
 bench: $(STAMP) $(WEB) system-test-deps
+	./scripts/install-bench-deps.sh
 	$(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python benchmarks/run.py
 

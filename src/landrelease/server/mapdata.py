@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import orjson
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from landrelease.domain.model import BY_KIND
 from landrelease.errors import NotFound
@@ -38,7 +39,8 @@ def router() -> APIRouter:
             raise NotFound(f"no map layer {layer!r}; use one of: {', '.join(LAYERS)}")
         where = {k: v for k, v in request.query_params.items() if k != "bbox" and v}
         box = parse_bbox(bbox, field="bbox")
-        return JSONResponse(viewport.view(store_of(request), LAYERS[layer], box, where=where))
+        doc = viewport.view(store_of(request), LAYERS[layer], box, where=where)
+        return Response(orjson.dumps(doc), media_type="application/json")
 
     return r
 

@@ -210,7 +210,10 @@ def feature_page(
     with repo.read_connection(store.engine) as conn:
         conds = check(conn)
         rows = conn.execute(select(*cols).where(*conds).order_by(table.c.code).limit(limit).offset(offset)).all()
-        matched = int(conn.execute(select(func.count()).select_from(table).where(*conds)).scalar_one())
+        if len(rows) < limit and (rows or offset == 0):  # the last page: the count is known
+            matched = offset + len(rows)
+        else:
+            matched = int(conn.execute(select(func.count()).select_from(table).where(*conds)).scalar_one())
         lookups = {i: repo.codes_for_ids(conn, f.ref, list({r[i + 1] for r in rows if r[i + 1]})) for i, f in refs}
     codes = [r[0] for r in rows]
     n = len(names)

@@ -9,11 +9,11 @@ newest audit id), so panning and repeated views reuse them and any write invalid
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 from typing import Any
 
+import orjson
 import shapely
 from sqlalchemy import case, func, literal, select
 
@@ -126,14 +126,11 @@ def view(
     style = STYLE_FIELDS.get(e.kind, ())
     minx, miny, maxx, maxy = bbox
     with repo.read_connection(store.engine) as conn:
-        ids = repo.bbox_ids(conn, e.kind, bbox)
         # Bounded count straight on the spatial index (R*Tree / GiST): it stops at max_features + 1,
         # so a zoomed-out view never materialises 10^5 ids just to learn that it is zoomed out.
-        inner = ids.subquery()
-        few = select(inner.c.id).limit(max_features + 1).subquery()
-        n = int(conn.execute(select(func.count()).select_from(few)).scalar_one())
-        conds.append(t.c.id.in_(ids))
+        n = repo.bbox_count(conn, e.kind, bbox, max_features + 1)
         if n <= max_features:
+            conds.append(repo.bbox_condition(conn, e.kind, bbox))
             label = LABEL_FIELDS.get(e.kind)
             cols = [t.c.code, t.c.geom, t.c.synthetic, *(t.c[s] for s in style)]
             if label:
@@ -144,7 +141,7 @@ def view(
             features = [
                 {
                     "type": "Feature",
-                    "geometry": json.loads(g),
+                    "geometry": orjson.loads(g),
                     "properties": {
                         "code": r["code"],
                         **{s: r[s] for s in style},

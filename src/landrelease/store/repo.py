@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, literal, select, text, update
 
 from landrelease.domain.model import BY_KIND, Entity
 from landrelease.errors import Conflict, NotFound
@@ -323,6 +323,23 @@ def bbox_ids(conn: Connection, kind: str, bbox: tuple[float, float, float, float
     """A select of ids whose bounding box meets bbox (see `bbox_condition`)."""
     table = TABLES[kind]
     return select(table.c.id).where(bbox_condition(conn, kind, bbox))
+
+
+def bbox_count(conn: Connection, kind: str, bbox: tuple[float, float, float, float], upto: int) -> int:
+    """How many records' bounding boxes meet bbox, counting no further than `upto`: straight on the
+    spatial index (SQLite: the R*Tree alone, which stops at the limit; PostGIS: the GiST), so a view
+    over 10^5 records learns that it is zoomed out without listing them. Soft-deleted records may be
+    counted: this answers "many or few", not "how many"."""
+    table = TABLES[kind]
+    minx, miny, maxx, maxy = bbox
+    if conn.dialect.name == "sqlite":
+        q = text(
+            f"SELECT count(*) FROM (SELECT 1 FROM rtree_{table.name} WHERE minx <= :bb_maxx AND maxx >= :bb_minx "
+            "AND miny <= :bb_maxy AND maxy >= :bb_miny LIMIT :upto)"
+        ).bindparams(bb_minx=minx, bb_miny=miny, bb_maxx=maxx, bb_maxy=maxy, upto=upto)
+        return int(conn.execute(q).scalar_one())
+    inner = select(literal(1)).where(bbox_condition(conn, kind, bbox)).limit(upto).subquery()
+    return int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
 
 
 def bbox_condition(conn: Connection, kind: str, bbox: tuple[float, float, float, float]) -> Any:
