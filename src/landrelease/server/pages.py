@@ -21,6 +21,7 @@ def home(request: Request) -> HTMLResponse:
         "<h1>Landrelease</h1><p>The national record of explosive-ordnance contamination and its release.</p><ul>"
         '<li><a href="/map">Map</a> of hazardous areas, released land, finds and accidents</li>'
         '<li><a href="/dashboard">Dashboard</a></li>'
+        '<li><a href="/plan">Plan and forecast</a>: scenarios planned on the record, Gantt, burn-down, comparison</li>'
         '<li><a href="/collections?f=html">OGC API – Features</a> (QGIS, GDAL: this URL)</li>'
         '<li><a href="/api/docs">HTTP API</a> (<a href="/api/openapi.json">OpenAPI</a>)</li></ul>'
     )
