@@ -415,3 +415,14 @@ def test_kobo_geolocation_spellings_are_latitude_first(tmp_path, raw, expected):
     p.write_text(json.dumps([{"session/date": "2026-11-15", "_uuid": "g1", "_geolocation": raw}]), encoding="utf-8")
     ((_, values),) = list(X.read_export(p, "lr_risk_education"))
     assert values["session/location"] == expected
+
+
+def test_headers_without_group_names(tmp_path):
+    """Kobo's 'include groups in headers' unticked: columns are the questions' own names."""
+    rows = [["date", "org", "method", "location", "girls", "boys", "women", "men", "_uuid"],
+            ["2026-11-15", "ORG-2026-000001", "face_to_face", "51.41 35.52 0 5", "1", "2", "3", "4", "h1"]]  # fmt: skip
+    p = tmp_path / "re.csv"
+    p.write_text(_csv(rows), encoding="utf-8")
+    ((_, values),) = list(X.read_export(p, "lr_risk_education"))
+    assert values["session/date"] == "2026-11-15" and values["audience/men"] == "4"
+    assert values["session/location"] == "51.41 35.52 0 5"

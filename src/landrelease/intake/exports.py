@@ -280,13 +280,18 @@ def _match(frm: Form, table: _Table, repeat: str | None) -> _Columns:
 
     direct: dict[str, str] = {}
     parts: dict[str, tuple[str, ...]] = {}
-    for path, (rel, _q) in _scope_questions(frm, repeat).items():
-        spellings = [s.replace("/", sep) for s in dict.fromkeys([path, rel]) for sep in _SEPARATORS]
+    scope = _scope_questions(frm, repeat)
+    # exports made without group names in the headers: a question's own name, when no other in its scope has it
+    names = [p.rsplit("/", 1)[-1] for p in scope]
+    for path, (rel, _q) in scope.items():
+        short = path.rsplit("/", 1)[-1]
+        forms_of = [path, rel] + ([short] if names.count(short) == 1 else [])
+        spellings = [s.replace("/", sep) for s in dict.fromkeys(forms_of) for sep in _SEPARATORS]
         col = find(spellings)
         if col is not None:
             direct[path] = col
         if frm.question_type(path) == "geopoint":
-            for s in dict.fromkeys([path, rel]):
+            for s in dict.fromkeys(forms_of):
                 kobo = [find([f"_{s}_{p}"]) for p in _KOBO_PARTS]
                 central = [find([f"{s.replace('/', '-')}-{p}"]) for p in _CENTRAL_PARTS]
                 for cand in (central, kobo):
