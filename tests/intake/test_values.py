@@ -399,6 +399,19 @@ def _accident_values(**over: str) -> dict[str, str]:
             "",
         ),
         (
+            "lr_hazard_area",
+            {
+                "area/haz_type": "cha",
+                "area/evidence": "witness fighting",
+                "area/reported": "2026-11-20",
+                "area/org": "ORG-1",
+                "geometry/method": "shape",
+                "geometry/perimeter": "51.4 35.5 0 0;51.4 35.51 0 0;51.41 35.51 0 0",
+            },
+            "area/evidence",
+            "rests on direct evidence",
+        ),
+        (
             "lr_progress",
             {"report/activity": "ACT-1", "report/date": "2026-11-20", "report/worked_m2": "-3"},
             "report/worked_m2",

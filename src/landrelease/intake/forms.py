@@ -163,9 +163,14 @@ RE = m.RISK_EDUCATION
 QAV = m.QA_VISIT
 NC = m.NONCONFORMITY
 
+#: IMAS 07.11: a CHA rests on direct evidence (`vocab.DIRECT_EVIDENCE`), checked on the phone too.
+_CHA_EVIDENCE = "${haz_type} != 'cha' or " + " or ".join(
+    f"selected(., '{e.value}')" for e in sorted(v.DIRECT_EVIDENCE, key=lambda e: e.value)
+)
+
 HAZARD_AREA = Form(
     "lr_hazard_area",
-    "2026112201",
+    "2026112202",
     "Hazardous area report",
     HA,
     (
@@ -176,7 +181,13 @@ HAZARD_AREA = Form(
             (
                 Q("name", field="name"),
                 Q("haz_type", field="haz_type"),
-                Q("evidence", field="evidence"),
+                Q(
+                    "evidence",
+                    field="evidence",
+                    constraint=_CHA_EVIDENCE,
+                    constraint_message="A confirmed hazardous area rests on direct evidence: "
+                    + ", ".join(sorted(e.label for e in v.DIRECT_EVIDENCE)),
+                ),
                 Q("evid_desc", field="evid_desc", appearance="multiline"),
                 Q("dev_susp", field="dev_susp"),
                 Q("dev_conf", field="dev_conf", relevant="${haz_type} = 'cha'"),

@@ -39,6 +39,7 @@ from sqlalchemy import Connection
 from landrelease.domain import model as m
 from landrelease.domain import rules
 from landrelease.domain.batch import Batch
+from landrelease.domain.vocab import DIRECT_EVIDENCE
 from landrelease.errors import ValidationError
 from landrelease.intake.forms import FORMS, Form, Group, Q, form
 
@@ -458,6 +459,12 @@ def _hazard_area(rd: _Reader) -> list[Batch]:
     top = rd.top
     rec = rd.record(top, m.HAZARDOUS_AREA, None)
     rec["status"] = "open"  # a field report creates an open area; closing is land release's business
+    if rec.get("haz_type") == "cha" and not set(rec.get("evidence") or ()) & {e.value for e in DIRECT_EVIDENCE}:
+        allowed = ", ".join(sorted(e.value for e in DIRECT_EVIDENCE))
+        raise ValidationError(
+            f"a confirmed hazardous area (CHA) rests on direct evidence (IMAS 07.11): record one of {allowed}",
+            field="area/evidence",
+        )
     method = rd.required(top, "geometry/method")
     if method == "shape":
         geom = rd.geo(top, "geometry/perimeter", required=True)
