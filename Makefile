@@ -29,6 +29,8 @@ run: $(STAMP) $(WEB)
 	$(BIN)/landrelease --db $(DB) init
 	$(BIN)/landrelease --db $(DB) demo --areas $(AREAS) --seed $(SEED)
 	$(BIN)/landrelease --db $(DB) stats
+	@# an administrator for the web app: a random password, printed once (docs/security.md)
+	$(BIN)/landrelease --db $(DB) users add admin --role admin --name "Demo administrator" --generate-password
 	exec $(BIN)/landrelease --db $(DB) serve --host 127.0.0.1 --port 8000
 
 ## make test: install what the tests need (PostgreSQL/PostGIS from Debian when missing), run everything.

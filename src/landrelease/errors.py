@@ -58,3 +58,23 @@ class StoreError(LandreleaseError):
     exit_code = 6
     http_status = 503
     title = "Store unavailable"
+
+
+class Unauthenticated(LandreleaseError):
+    """No valid credentials: sign in (web), send a token (API) or name the account (CLI --as)."""
+
+    exit_code = 7
+    http_status = 401
+    title = "Unauthorized"
+
+
+class TooManyAttempts(LandreleaseError):
+    """Login rate limit reached for this account or address."""
+
+    exit_code = 8
+    http_status = 429
+    title = "Too many requests"
+
+    def __init__(self, message: str, *, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

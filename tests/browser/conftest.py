@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import secrets
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parents[1] / "server"))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from live import ServeProcess  # noqa: E402
+from live import ADMIN, ServeProcess, admin_account  # noqa: E402
 
 from landrelease.service.demo import build_demo  # noqa: E402
 from landrelease.service.store import open_store  # noqa: E402
@@ -50,12 +51,18 @@ SCENARIOS = Path(__file__).parents[2] / "scenarios"
 def web(request, tmp_path_factory):
     """A synthetic demo record of 300 areas behind `landrelease serve`, on SQLite unless a test asks for
     PostGIS (`@pytest.mark.parametrize("web", BACKENDS, indirect=True)`, see kit.py). Its plan page
-    offers two of the repository's scenario files."""
+    offers two of the repository's scenario files. It has the test administrator (a random password,
+    and the session's API token for `call`)."""
+    from landrelease.auth.accounts import set_password
+
     backend = getattr(request, "param", "sqlite")
     tmp = tmp_path_factory.mktemp("web")
     db = str(tmp / "demo.db") if backend == "sqlite" else request.getfixturevalue("pg_database")()
     store = open_store(db, actor="test:web", init=True)
     build_demo(store, n_areas=300, seed=5)
+    admin_account(store)
+    password = secrets.token_urlsafe(18)
+    set_password(store, ADMIN, password)
     store.close()
     scenarios = tmp / "scenarios"
     scenarios.mkdir()
@@ -65,13 +72,27 @@ def web(request, tmp_path_factory):
     with ServeProcess(db, "--scenarios", str(scenarios), env=env) as server:
         server.db = db
         server.backend = backend
+        server.login = (ADMIN, password)
         yield server
 
 
+def sign_in(pg, server, username: str, password: str) -> None:
+    """Sign in through the login page, as a person would (session cookie + CSRF token)."""
+    pg.goto(f"{server.url}/login")
+    pg.fill("#username", username)
+    pg.fill("#password", password)
+    pg.click("#login button[type=submit]")
+    pg.wait_for_selector("#who")
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, request):
+    """A fresh browser context; signed in as the test administrator when the test uses `web`."""
     context = browser.new_context(viewport={"width": 1200, "height": 800})
     pg = context.new_page()
+    if "web" in request.fixturenames:
+        server = request.getfixturevalue("web")
+        sign_in(pg, server, *server.login)
     errors: list[str] = []
     pg.allowed_statuses = set()  # a test that expects the API to refuse (422) says so
 

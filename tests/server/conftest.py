@@ -9,19 +9,33 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from live import LiveServer, ServeProcess  # noqa: E402
+from live import TEST_TOKEN, LiveServer, ServeProcess, admin_account  # noqa: E402
 
 from landrelease.server.app import create_app  # noqa: E402
 from landrelease.service.demo import build_demo  # noqa: E402
 from landrelease.service.store import open_store  # noqa: E402
 
 
+@pytest.fixture(scope="session", autouse=True)
+def gdal_sends_the_test_token():
+    """GDAL's OAPIF client authenticates like any script, with `Authorization: Bearer`. (GDAL 3.12's
+    OAPIF driver ignores GDAL_HTTP_HEADERS; GDAL_HTTP_AUTH=BEARER with GDAL_HTTP_BEARER works, as
+    it does in QGIS's authentication settings.)"""
+    import pyogrio
+
+    pyogrio.set_gdal_config_options({"GDAL_HTTP_AUTH": "BEARER", "GDAL_HTTP_BEARER": TEST_TOKEN})
+    yield
+    pyogrio.set_gdal_config_options({"GDAL_HTTP_AUTH": None, "GDAL_HTTP_BEARER": None})
+
+
 @pytest.fixture(scope="session")
 def demo_server(tmp_path_factory):
-    """A small synthetic demo record (read-only tests share it) behind `landrelease serve`."""
+    """A small synthetic demo record (read-only tests share it) behind `landrelease serve`, with
+    the test administrator (tests/server/live.py)."""
     db = tmp_path_factory.mktemp("demo") / "demo.db"
     store = open_store(str(db), actor="test:demo", init=True)
     build_demo(store, n_areas=60, seed=3)
+    admin_account(store)
     store.close()
     with ServeProcess(str(db)) as server:
         yield server
@@ -30,6 +44,7 @@ def demo_server(tmp_path_factory):
 @pytest.fixture
 def server(store):
     """An empty record on each backend (see tests/conftest.py) behind a live server."""
+    admin = admin_account(store)
     with LiveServer(create_app(store)) as s:
-        s.store = store
+        s.store = store.acting(admin)  # what tests write directly is signed like the API's writes
         yield s

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -16,6 +17,30 @@ from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
+
+#: One API token for the whole test session (random, never written in the code): every test server
+#: gets an administrator holding it, `call` sends it unless told otherwise, and GDAL's OAPIF client
+#: sends it through GDAL_HTTP_HEADERS (tests/server/conftest.py).
+TEST_TOKEN = "lr_" + secrets.token_urlsafe(32)
+ADMIN = "test-admin"
+
+
+def account_token(store: Any, username: str, role: str, org: str | None = None) -> dict[str, str]:
+    """A new account with `role` (and organisation code `org`) on `store`, and headers carrying a
+    fresh API token of it, for `call(..., headers=...)`."""
+    from landrelease.auth.accounts import add_account, create_token
+
+    add_account(store, username, role=role, organisation=org, password=secrets.token_urlsafe(18))
+    return {"Authorization": f"Bearer {create_token(store, username, 'tests')}"}
+
+
+def admin_account(store: Any, username: str = ADMIN) -> Any:
+    """An administrator account on `store` holding TEST_TOKEN (and a random password); its Principal."""
+    from landrelease.auth.accounts import add_account, create_token, get_account
+
+    add_account(store, username, role="admin", password=secrets.token_urlsafe(18))
+    create_token(store, username, "tests", token=TEST_TOKEN)
+    return get_account(store, username).principal()
 
 
 def free_port() -> int:
@@ -61,9 +86,13 @@ class Reply:
         return self.headers.get("content-type", "")
 
 
-def call(method: str, url: str, body: Any = None, headers: dict[str, str] | None = None) -> Reply:
+def call(method: str, url: str, body: Any = None, headers: dict[str, str] | None = None, *, auth: bool = True) -> Reply:
+    """One request; as the test administrator (TEST_TOKEN) unless `auth` is False or `headers`
+    carry their own Authorization."""
     data = None if body is None else json.dumps(body).encode()
     h = {"Accept": "application/json", **(headers or {})}
+    if auth and not any(k.lower() == "authorization" for k in h):
+        h["Authorization"] = f"Bearer {TEST_TOKEN}"
     if data is not None:
         h["Content-Type"] = "application/json"
     req = urllib.request.Request(url, data=data, method=method, headers=h)

@@ -20,8 +20,12 @@ form.addEventListener('submit', async (ev) => {
       return show(`geometry: not GeoJSON (${e.message})`);
     }
   }
+  // The session's CSRF token (server/auth.py): every write made with the session cookie carries it.
+  const csrf = document.querySelector('meta[name="csrf-token"]')?.content || '';
   const r = await fetch(form.dataset.endpoint, {
-    method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body),
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf },
+    body: JSON.stringify(body),
   });
   const reply = await r.json();
   if (!r.ok) return show(reply.detail || reply.title, reply.field);

@@ -18,6 +18,7 @@ from landrelease.cli.forms import forms_app, intake_import
 from landrelease.cli.intake import intake_app
 from landrelease.cli.plan import plan_app
 from landrelease.cli.serve import serve
+from landrelease.cli.users import users_app
 from landrelease.errors import LandreleaseError
 
 app = typer.Typer(
@@ -32,6 +33,7 @@ app.add_typer(plan_app, name="plan")
 app.add_typer(forms_app, name="forms")
 app.add_typer(intake_app, name="intake")
 intake_app.command("import")(intake_import)
+app.add_typer(users_app, name="users")
 
 # Off a terminal (pipes, CI logs) rich would assume 80 columns and squeeze the country table.
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
@@ -43,22 +45,51 @@ DbOption = Annotated[
 ]
 
 
+AsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        envvar="LANDRELEASE_AS",
+        help="Act as this account (its role and organisation apply; the audit trail names it). Required once "
+        "the record has accounts.",
+    ),
+]
+
+
 class State:
     db: str | None = None
+    as_user: str | None = None
 
 
 state = State()
 
 
 @app.callback()
-def _main(db: DbOption = None) -> None:
+def _main(db: DbOption = None, as_user: AsOption = None) -> None:
     state.db = db
+    state.as_user = as_user
 
 
-def store(init: bool = False):  # type: ignore[no-untyped-def]
+def store(init: bool = False, *, system: bool = False):  # type: ignore[no-untyped-def]
+    """The record the command works on, acting as `--as USER`. With no --as: the local system
+    (a local administrator) while the record has no accounts; once it has, --as is required.
+    `system`: the command manages the database itself (init, serve) and acts as nobody."""
     from landrelease.service.store import open_store
 
-    return open_store(state.db, init=init)
+    s = open_store(state.db, init=init)
+    if system:
+        return s
+    from landrelease.auth.accounts import any_accounts, principal_for_username
+    from landrelease.errors import Unauthenticated
+
+    if state.as_user:
+        return s.acting(principal_for_username(s, state.as_user))
+    if any_accounts(s):
+        raise Unauthenticated(
+            "this record has accounts: say which is yours with --as USER (or LANDRELEASE_AS=USER); "
+            "see 'landrelease --as USER users list'"
+        )
+    return s
 
 
 @app.command()
@@ -74,7 +105,7 @@ def init(
     """Create the database (or migrate it to this version's schema)."""
     from landrelease.service.settings import set_region
 
-    s = store(init=True)
+    s = store(init=True, system=True)
     if region:
         set_region(s, region)
     out.print(f"Record ready at {s.url}")

@@ -127,7 +127,7 @@ def add_entity_routes(router: APIRouter, e: Entity) -> None:
         date_to: str | None = Query(None, description="On or before this date (YYYY-MM-DD)"),
     ) -> JSONResponse:
         store = store_of(request)
-        page = query.search(store, e.kind, limit=limit, offset=offset, **list_params(request, e))
+        page = query.search(store, e.kind, limit=limit, offset=offset, personal=None, **list_params(request, e))
         body = {
             "items": [record_json(r) for r in page.items],
             "matched": page.matched,
@@ -159,7 +159,7 @@ def add_entity_routes(router: APIRouter, e: Entity) -> None:
     )
 
     def get_(request: Request, code: str) -> JSONResponse:
-        return _record_response(query.one(store_of(request), e.kind, code))
+        return _record_response(query.one(store_of(request), e.kind, code, personal=None))
 
     router.add_api_route(
         path + "/{code}",
@@ -178,7 +178,7 @@ def add_entity_routes(router: APIRouter, e: Entity) -> None:
 
         def work() -> dict[str, Any]:
             result = records.create(store, e.kind, values, geometry, note=note)
-            return query.one(store, e.kind, result.codes[0])
+            return query.one(store, e.kind, result.codes[0], personal=None)
 
         rec = await run_in_threadpool(work)
         return _record_response(rec, 201, {"Location": f"{request.url.path}/{rec['code']}"})
@@ -209,7 +209,7 @@ def add_entity_routes(router: APIRouter, e: Entity) -> None:
 
         def work() -> dict[str, Any]:
             records.update(store, code, values, geometry=geometry, expected_version=version, note=note, kind=e.kind)
-            return query.one(store, e.kind, code)
+            return query.one(store, e.kind, code, personal=None)
 
         return _record_response(await run_in_threadpool(work))
 

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
 
-from landrelease.server import api, mapdata, ogc, pages, plans, problems, web
+from landrelease.server import api, auth, mapdata, ogc, pages, plans, problems, web
 from landrelease.service.store import Store
 
 TITLE = "Landrelease"
@@ -56,7 +56,10 @@ def create_app(
     web_root: Path | None = None,
     scenarios: str | Path | None = None,
     plan_cache: Path | None = None,
+    public_view: bool = False,
 ) -> FastAPI:
+    """The application on `store`. Every request acts as its caller (`server.auth`); with
+    `public_view`, anonymous visitors see released land and statistics (docs/security.md)."""
     app = FastAPI(
         title=TITLE,
         description=DESCRIPTION,
@@ -65,11 +68,12 @@ def create_app(
         docs_url="/api/docs",
         redoc_url=None,
     )
-    app.state.store = store
+    app.state.store = store.guarded()  # never acts as the system: each request acts as its caller
     app.state.basemap = Path(basemap) if basemap else None
     app.state.web = web_root or web_dir()
     app.state.plans = plans.make_runs(store, Path(scenarios) if scenarios else None, plan_cache)
     problems.install(app)
+    auth.install(app, public_view=public_view)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     app.include_router(mapdata.router())
     app.include_router(api.router())
@@ -101,6 +105,7 @@ ENV_DB, ENV_BASEMAP, ENV_SCENARIOS, ENV_ACTOR = (
     "LANDRELEASE_SERVE_SCENARIOS",
     "LANDRELEASE_SERVE_ACTOR",
 )
+ENV_PUBLIC = "LANDRELEASE_SERVE_PUBLIC_VIEW"
 
 
 def app_from_env() -> FastAPI:
@@ -109,5 +114,8 @@ def app_from_env() -> FastAPI:
 
     store = open_store(os.environ[ENV_DB], actor=os.environ.get(ENV_ACTOR, ""))
     return create_app(
-        store, basemap=os.environ.get(ENV_BASEMAP) or None, scenarios=os.environ.get(ENV_SCENARIOS) or None
+        store,
+        basemap=os.environ.get(ENV_BASEMAP) or None,
+        scenarios=os.environ.get(ENV_SCENARIOS) or None,
+        public_view=bool(os.environ.get(ENV_PUBLIC)),
     )

@@ -8,4 +8,9 @@ from landrelease.service.store import Store
 
 
 def store_of(request: Request) -> Store:
-    return request.app.state.store
+    """The record as the caller sees it (see `landrelease.server.auth`): every use case called on
+    it is checked against the caller's role and organisation."""
+    from landrelease.server.auth import store_for
+
+    return store_for(request)
+

@@ -16,10 +16,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from landrelease.auth import policy
 from landrelease.domain.model import BY_KIND, Entity
 from landrelease.errors import LandreleaseError, NotFound, ValidationError
 from landrelease.server import layout, schemas
 from landrelease.server.api import parse_datetime
+from landrelease.server.auth import principal
 from landrelease.server.deps import store_of
 from landrelease.server.encode import feature, feature_collection
 from landrelease.server.problems import problem
@@ -152,7 +154,8 @@ def router() -> APIRouter:
 
     @r.get("/collections", summary="Feature collections")
     def collections(request: Request):  # type: ignore[no-untyped-def]
-        docs = [collection_doc(request, BY_KIND[k]) for k in COLLECTION_KINDS]
+        p = principal(request)  # the public view lists only what it may read
+        docs = [collection_doc(request, BY_KIND[k]) for k in COLLECTION_KINDS if policy.can_read(p, k)]
         if wants_html(request):
             rows = "".join(
                 f'<tr><td><a href="/collections/{d["id"]}?f=html">{html.escape(d["title"])}</a></td>'

@@ -9,8 +9,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from landrelease.auth import policy
 from landrelease.domain.model import BY_KIND, Field, FieldType
 from landrelease.server import layout, schemas
+from landrelease.server.auth import principal
 from landrelease.server.deps import store_of
 from landrelease.server.encode import value_json
 from landrelease.service import dashboard, query, records
@@ -41,13 +43,16 @@ def _checks(name: str, options: list[tuple[str, str]]) -> str:
 
 
 def map_page(request: Request) -> HTMLResponse:
+    p = principal(request)  # the public view shows released land only
     layers = "".join(
         f'<label><input type="checkbox" data-layer="{slug}" checked> {html.escape(t)}</label>'
-        for slug, t in (
-            ("hazardous-areas", "Hazardous areas"),
-            ("land-releases", "Released land"),
-            ("eo-finds", "EO finds"),
-            ("accidents", "Accidents"),
+        if policy.can_read(p, kind)
+        else f'<label><input type="checkbox" data-layer="{slug}" disabled> {html.escape(t)} (sign in)</label>'
+        for slug, kind, t in (
+            ("hazardous-areas", "hazardous_area", "Hazardous areas"),
+            ("land-releases", "land_release", "Released land"),
+            ("eo-finds", "eo_find", "EO finds"),
+            ("accidents", "accident", "Accidents"),
         )
     )
     body = (

@@ -72,7 +72,10 @@ def output_schema(e: Entity) -> dict[str, Any]:
         "code": {"type": "string"},
         "kind": {"type": "string", "enum": [e.kind]},
     }
-    props.update({f.name: field_schema(f) for f in e.fields if not f.sensitive})
+    for f in e.fields:
+        props[f.name] = field_schema(f)
+        if f.sensitive:  # present only for roles that may see personal data (docs/security.md)
+            props[f.name]["description"] += "; personal data: returned only to the administrator and IM officer"
     if e.geom is not None:
         props["geometry"] = dict(GEOJSON_GEOMETRY, nullable=True)
     if e.kind == "hazardous_area":

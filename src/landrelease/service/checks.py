@@ -14,6 +14,7 @@ import shapely
 from sqlalchemy import select
 
 from landrelease.geo.overlap import find_duplicates, find_overlaps
+from landrelease.service import access
 from landrelease.service.store import Store
 from landrelease.store import repo
 from landrelease.store.schema import TABLES
@@ -34,6 +35,7 @@ class Finding:
 
 
 def check_record(store: Store, *, min_overlap_m2: float = MIN_OVERLAP_M2) -> list[Finding]:
+    access.check_read(store, "hazardous_area")
     t = TABLES["hazardous_area"]
     with repo.read_connection(store.engine) as conn:
         rows = conn.execute(

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from landrelease.service import access
 from landrelease.service.store import Store
 from landrelease.store import repo
 from landrelease.store.schema import TABLES
@@ -19,6 +20,7 @@ def _month(col: Any) -> tuple[Any, Any]:
 
 
 def figures(store: Store) -> dict[str, Any]:
+    access.check_read(store, "statistics")
     lr, act, pr = TABLES["land_release"], TABLES["activity"], TABLES["progress_report"]
     eo, acc, ha = TABLES["eo_find"], TABLES["accident"], TABLES["hazardous_area"]
     y, m = _month(lr.c.date)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from landrelease.domain.release import AreaState, transition
 from landrelease.domain.vocab import HazardStatus, HazardType
 from landrelease.errors import Conflict
+from landrelease.service import access
 from landrelease.service.settings import REGION_KEY, set_meta
 from landrelease.service.store import Store
 from landrelease.service.write import Progress, write_batch_in
@@ -30,6 +31,7 @@ def build_demo(
     """Generate the demo region and write it; returns record counts by kind."""
     from landrelease.demo.generator import generate
 
+    access.check_write_kind(store, "organisation")  # the national authority builds records from scratch
     step = progress or (lambda *_: None)
     with repo.read_connection(store.engine) as conn:
         held = sum(

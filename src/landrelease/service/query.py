@@ -18,6 +18,7 @@ from sqlalchemy import JSON, Connection, Date, DateTime, String, and_, func, or_
 
 from landrelease.domain.model import Entity, FieldType, entity
 from landrelease.errors import ValidationError
+from landrelease.service import access
 from landrelease.service.store import Store
 from landrelease.store import repo
 from landrelease.store.schema import TABLES
@@ -82,11 +83,15 @@ def search(
     date_to: dt.date | None = None,
     limit: int = 100,
     offset: int = 0,
-    personal: bool = False,
+    personal: bool | None = False,
     count: bool = True,
 ) -> Page:
-    """One page of live records of a kind, in code order, and how many match in all."""
+    """One page of live records of a kind, in code order, and how many match in all.
+
+    `personal`: False hides personal fields, True asks for them (403 unless the principal may see
+    them), None shows them exactly when the principal may (`service.access.personal`)."""
     e = entity(kind)
+    personal = access.personal(store, personal)
     table = TABLES[e.kind]
     check = _filters(store, e, bbox=bbox, where=where, date_from=date_from, date_to=date_to, limit=limit, offset=offset)
     with repo.read_connection(store.engine) as conn:
@@ -111,7 +116,9 @@ def _filters(
     limit: int,
     offset: int,
 ):  # type: ignore[no-untyped-def]
-    """Check a search's filters (before any query) and return conn → the WHERE conditions."""
+    """Check the caller may read the kind and the search's filters (before any query) and return
+    conn → the WHERE conditions."""
+    access.check_read(store, e.kind)
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationError(f"must be between 1 and {MAX_LIMIT}", field="limit")
     if offset < 0:
@@ -240,9 +247,11 @@ def feature_page(
     return FeaturePage(codes, texts, properties, matched, limit, offset)
 
 
-def one(store: Store, kind: str, code: str, *, personal: bool = False) -> dict[str, Any]:
+def one(store: Store, kind: str, code: str, *, personal: bool | None = False) -> dict[str, Any]:
     """One live record by code, presented like `search` presents them."""
     e = entity(kind)
+    access.check_read(store, e.kind)
+    personal = access.personal(store, personal)
     with repo.read_connection(store.engine) as conn:
         return present_rows(conn, e, [repo.fetch_one(conn, e.kind, code)], personal=personal)[0]
 
@@ -255,6 +264,7 @@ def related(store: Store, kind: str, field: str, code: str, *, limit: int = 1000
 def extent(store: Store, e: Entity) -> tuple[tuple[float | None, ...], tuple[Any, Any] | None]:
     """Bounding box (minx, miny, maxx, maxy; None when empty) and, for kinds with dates, the first
     and last date of the live records of a kind: one aggregate query."""
+    access.check_read(store, e.kind)
     t = TABLES[e.kind]
     span = time_fields(e)
     cols = [func.min(t.c.minx), func.min(t.c.miny), func.max(t.c.maxx), func.max(t.c.maxy)]

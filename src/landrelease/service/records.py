@@ -19,6 +19,7 @@ from landrelease.domain.release import AreaState, transition
 from landrelease.domain.vocab import HazardStatus, HazardType
 from landrelease.errors import NotFound, ValidationError
 from landrelease.geo.checks import prepare
+from landrelease.service import access
 from landrelease.service.store import Store
 from landrelease.service.write import WriteResult, _geometry_columns, write_batch
 from landrelease.store import repo
@@ -74,8 +75,10 @@ def present(conn: Connection, e: Entity, row: dict[str, Any], *, personal: bool 
     return present_many(conn, e, [row], personal=personal)[0]
 
 
-def get(store: Store, code: str, *, kind: str | None = None, personal: bool = False) -> dict[str, Any]:
+def get(store: Store, code: str, *, kind: str | None = None, personal: bool | None = False) -> dict[str, Any]:
     e = entity(kind) if kind else kind_of_code(code)
+    access.check_read(store, e.kind)
+    personal = access.personal(store, personal)
     with repo.read_connection(store.engine) as conn:
         return present(conn, e, repo.fetch_one(conn, e.kind, code), personal=personal)
 
@@ -88,11 +91,15 @@ def list_records(
     where: dict[str, Any] | None = None,
     limit: int = 100,
     offset: int = 0,
-    personal: bool = False,
+    personal: bool | None = False,
 ) -> list[dict[str, Any]]:
     """Live records of a kind, by code. `where` filters on field values; reference fields are
     given by the referenced record's code (e.g. {"area": "HA-2026-000123"})."""
     e = entity(kind)
+    access.check_read(store, e.kind)
+    personal = access.personal(store, personal)
+    if not personal and any(f.sensitive for f in e.fields if f.name in (where or {})):
+        raise ValidationError("cannot filter on personal data", field=next(iter(where or {})))
     table = TABLES[e.kind]
     fields = {f.name: f for f in e.fields}
     q = select(table).where(table.c.deleted_at.is_(None))
@@ -168,12 +175,14 @@ def update(
 ) -> dict[str, Any]:
     """Edit a record; hazardous area type/status changes pass the land release state machine."""
     e = entity(kind) if kind else kind_of_code(code)
+    access.check_write_kind(store, e.kind)
     parsed = parse_values(e, values, partial=True)
     for k in ("code", "synthetic"):
         if k in parsed:
             raise ValidationError("cannot be changed", field=k)
     with repo.write_transaction(store.engine) as conn:
         before = repo.fetch_one(conn, e.kind, code)
+        access.check_owned(conn, store, e.kind, access.owners(conn, e.kind, _owner_refs(e, before)), what="edit")
         changes: dict[str, Any] = {}
         for f in e.fields:
             if f.name not in parsed:
@@ -196,6 +205,9 @@ def update(
         changes = {k: v for k, v in changes.items() if before.get(k) != v}
         if not changes:
             return present(conn, e, before)
+        if any(k in changes for k in _owner_refs(e, before)):  # re-pointed: it must stay the writer's own
+            after_owner = access.owners(conn, e.kind, _owner_refs(e, {**before, **changes}))
+            access.check_owned(conn, store, e.kind, after_owner, what="hand over")
         after = repo.update_row(
             conn,
             e.kind,
@@ -254,8 +266,10 @@ def delete(store: Store, code: str, *, reason: str, expected_version: int | None
     if not reason or not reason.strip():
         raise ValidationError("deleting a record needs a reason", field="reason")
     e = kind_of_code(code)
+    access.check_write_kind(store, e.kind)
     with repo.write_transaction(store.engine) as conn:
         before = repo.fetch_one(conn, e.kind, code)
+        access.check_owned(conn, store, e.kind, access.owners(conn, e.kind, _owner_refs(e, before)), what="withdraw")
         repo.update_row(
             conn,
             e.kind,
@@ -270,16 +284,19 @@ def delete(store: Store, code: str, *, reason: str, expected_version: int | None
 
 
 def history(store: Store, code: str) -> list[dict[str, Any]]:
-    """Every version of a record: who, when, what changed (before → after, geometry as WKT)."""
-    kind_of_code(code)
+    """Every version of a record: who, when, what changed (before → after, geometry as WKT).
+    Personal fields are left out of the diffs and snapshots unless the principal may see them."""
+    e = kind_of_code(code)
+    access.check_read(store, e.kind)
+    hidden = set() if access.personal(store) else {f.name for f in e.fields if f.sensitive}
     with repo.read_connection(store.engine) as conn:
         rows = repo.history(conn, code)
     if not rows:
         raise NotFound(f"no record with code {code!r}")
     out = []
     for r in rows:
-        before = r["before"] or {}
-        after = r["after"] or {}
+        before = {k: v for k, v in (r["before"] or {}).items() if k not in hidden}
+        after = {k: v for k, v in (r["after"] or {}).items() if k not in hidden}
         changed = sorted(
             k
             for k in (before.keys() if before else after.keys())
@@ -304,8 +321,10 @@ def history(store: Store, code: str) -> list[dict[str, Any]]:
 
 def version(store: Store, code: str, number: int) -> dict[str, Any]:
     """The record as it was at a given version, geometry included: the current row with every later
-    change undone (each change's audit row keeps the values it replaced)."""
+    change undone (each change's audit row keeps the values it replaced). Personal fields are
+    left out unless the principal may see them."""
     e = kind_of_code(code)
+    access.check_read(store, e.kind)
     with repo.read_connection(store.engine) as conn:
         row = repo.fetch_one(conn, e.kind, code, include_deleted=True)
         changes = repo.history(conn, code)
@@ -319,7 +338,16 @@ def version(store: Store, code: str, number: int) -> dict[str, Any]:
     for g in ("geom", "rem_geom"):
         if state.get(g):
             state[g] = shapely.from_wkb(decode_bytes(state[g]))
+    if not access.personal(store):
+        for f in e.fields:
+            if f.sensitive:
+                state.pop(f.name, None)
     return state
+
+
+def _owner_refs(e: Entity, row: dict[str, Any]) -> dict[str, list[Any]]:
+    """The first hop of the record's owner path, as ids (see `landrelease.auth.policy`)."""
+    return access.owner_refs_of_row(e.kind, row)
 
 
 def _show(key: str, value: Any) -> Any:

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, case, func, select
 
+from landrelease.service import access
 from landrelease.service.store import Store
 from landrelease.store import repo
 from landrelease.store.schema import TABLES
@@ -138,6 +139,7 @@ def _synthetic_share(conn: Connection) -> dict[str, int]:
 
 
 def country_table(store: Store) -> dict[str, Any]:
+    access.check_read(store, "statistics")
     with repo.read_connection(store.engine) as conn:
         return {
             "record": _synthetic_share(conn),

@@ -23,6 +23,7 @@ from landrelease.formats.layer import read_layer, write_layer
 from landrelease.formats.mapping import Mapping, load_mapping
 from landrelease.formats.records import batch_to_columns, layer_to_batch
 from landrelease.geo.crs import is_wgs84
+from landrelease.service import access
 from landrelease.service.store import Store
 from landrelease.service.write import Progress, WriteResult, write_batch
 from landrelease.store import repo
@@ -85,6 +86,7 @@ def import_file(
 def read_batch(store: Store, kind: str, *, geometry: str = "perimeter") -> Batch:
     """Every live record of a kind as a batch (set-based: one query, references mapped in bulk)."""
     ent = entity(kind)
+    access.check_read(store, ent.kind)
     table = TABLES[ent.kind]
     with repo.read_connection(store.engine) as conn:
         rows = conn.execute(select(table).where(table.c.deleted_at.is_(None)).order_by(table.c.code)).mappings().all()
@@ -112,9 +114,12 @@ def export_file(
     personal: bool = False,
     geometry: str = "perimeter",
 ) -> int:
-    """Write every live record of a kind to a file; returns the number of features written."""
+    """Write every live record of a kind to a file; returns the number of features written.
+    Personal fields only with `personal=True`, and only for a principal who may see them."""
     if geometry not in ("perimeter", "remaining"):
         raise ValidationError("use perimeter or remaining", field="geometry")
+    access.check_read(store, entity(kind).kind)
+    personal = access.personal(store, personal)
     batch = read_batch(store, kind, geometry=geometry)
     if len(batch) == 0:
         raise ValidationError(f"the record holds no {batch.entity.plural.replace('_', ' ')} to export")

@@ -19,6 +19,7 @@ from sqlalchemy import case, func, literal, select
 
 from landrelease.domain.model import Entity, FieldType, entity
 from landrelease.errors import ValidationError
+from landrelease.service import access
 from landrelease.service.store import Store
 from landrelease.store import repo
 from landrelease.store.schema import TABLES, audit
@@ -118,6 +119,7 @@ def view(
     """A GeoJSON FeatureCollection for the map, with `mode` = "features" or "grid", the number of
     records in view, and whether any of them is synthetic (the map then shows its banner)."""
     e = entity(kind)
+    access.check_read(store, e.kind)
     if e.geom is None:
         raise ValidationError(f"{e.plural.replace('_', ' ')} have no geometry", field="layer")
     t = TABLES[e.kind]
@@ -174,6 +176,7 @@ def extent(store: Store) -> tuple[float, float, float, float] | None:
     """Where the record lies: the hazardous areas' extent, else the configured region."""
     from landrelease.service.write import record_region
 
+    access.check_read(store, "statistics")
     t = TABLES["hazardous_area"]
     with repo.read_connection(store.engine) as conn:
         row = conn.execute(

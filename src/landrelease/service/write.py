@@ -22,7 +22,7 @@ from landrelease.domain.model import BY_KIND, Entity, FieldType, GeomType
 from landrelease.errors import Conflict, ValidationError
 from landrelease.geo.area import geodesic_area
 from landrelease.geo.checks import prepare
-from landrelease.service import ledger
+from landrelease.service import access, ledger
 from landrelease.service.store import Store
 from landrelease.store import repo
 from landrelease.store.schema import TABLES
@@ -160,9 +160,12 @@ def write_batch(
     note: str | None = None,
     progress: Progress | None = None,
 ) -> WriteResult:
-    """Check a whole batch and write it, with audit, in one transaction."""
+    """Check a whole batch and write it, with audit, in one transaction (as the store's principal)."""
+    access.check_write_kind(store, batch.entity.kind)
     with repo.write_transaction(store.engine) as conn:
-        return write_batch_in(conn, store.actor, batch, crs=crs, swap_axes=swap_axes, note=note, progress=progress)
+        return write_batch_in(
+            conn, store.actor, batch, crs=crs, swap_axes=swap_axes, note=note, progress=progress, guard=store
+        )
 
 
 def write_batch_in(
@@ -175,13 +178,22 @@ def write_batch_in(
     note: str | None = None,
     progress: Progress | None = None,
     txn: str | None = None,
+    guard: Store | None = None,
 ) -> WriteResult:
+    """`write_batch` inside the caller's transaction. `guard`: the store handle whose principal
+    must be allowed to write every record of the batch (owner rules of `landrelease.auth.policy`);
+    None when the caller has already decided (e.g. an approved field submission)."""
     e = batch.entity
     n = len(batch)
     txn = txn or repo.new_id()
     step = progress or (lambda *_: None)
     if n == 0:
         raise ValidationError(f"the input holds no {e.plural.replace('_', ' ')}")
+    if guard is not None:
+        access.check_write_kind(guard, e.kind)
+        own = access.default_org(guard)
+        if own and (access.owner_path(e.kind) or ("",))[0] == "org":  # an operator's records default to its own
+            batch.columns["org"] = [c or own for c in batch.column("org")]
     step("checking fields", 0, n)
     rules.check_batch(batch)
     region = record_region(conn) if e.geom is not None else None
@@ -190,6 +202,8 @@ def write_batch_in(
     codes = _assign_codes(conn, batch)
     ids = [repo.new_id() for _ in range(n)]
     refs = _resolve_refs(conn, batch, codes, ids)
+    if guard is not None:
+        access.check_owned(conn, guard, e.kind, access.owners(conn, e.kind, refs, n), what="write")
     table = TABLES[e.kind]
     columns: dict[str, Any] = {}
     for f in e.fields:

@@ -128,6 +128,62 @@ meta = Table(
     Column("value", Text, nullable=False),
 )
 
+# Accounts (migration 0002): who may sign in, with which role, for which organisation. Passwords
+# are argon2id hashes; API tokens and web session ids are random 256-bit secrets stored as SHA-256
+# digests (a stolen database yields no usable token); login failures are counted here so the rate
+# limit survives restarts and holds across server processes.
+account = Table(
+    "account",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("username", String(80), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),
+    Column("organisation", String(36), ForeignKey("organisation.id"), index=True),
+    Column("full_name", Text),
+    Column("password_hash", Text, nullable=False),
+    Column("password_changed_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(80), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(80), nullable=False),
+    Column("disabled_at", DateTime(timezone=True)),
+)
+
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("account", String(36), ForeignKey("account.id"), nullable=False, index=True),
+    Column("name", String(80), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("hint", String(12), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(80), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("revoked_by", String(80)),
+)
+
+auth_session = Table(
+    "auth_session",
+    metadata,
+    Column("id", String(64), primary_key=True),  # SHA-256 of the cookie value
+    Column("account", String(36), ForeignKey("account.id"), nullable=False, index=True),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("address", String(64)),
+)
+
+login_attempt = Table(
+    "login_attempt",
+    metadata,
+    Column("scope", String(8), primary_key=True),  # 'user' or 'address'
+    Column("key", String(200), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("first_at", DateTime(timezone=True), nullable=False),
+    Column("locked_until", DateTime(timezone=True)),
+)
+
 
 # The intake queue (`landrelease.intake.queue`): field submissions waiting for review. Not part of the
 # national record: nothing here is shown as a record until a reviewer approves it, and approval writes
