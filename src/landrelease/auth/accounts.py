@@ -217,7 +217,8 @@ def _resolve_org(conn: Connection, role: Role, organisation: str | None) -> tupl
     if not organisation:
         if role in ORGANISATION_ROLES:
             raise ValidationError(
-                f"{role.value} accounts belong to an organisation: give its code with --org (ORG-…)", field="organisation"
+                f"{role.value} accounts belong to an organisation: give its code with --org (ORG-…)",
+                field="organisation",
             )
         return None, None
     code = organisation.strip()
