@@ -49,7 +49,7 @@ def db(tmp_path_factory) -> Path:
     return path
 
 
-def test_accounts_from_the_command_line(db):    # now the record has accounts: commands name theirs
+def test_accounts_from_the_command_line(db):  # now the record has accounts: commands name theirs
     assert "--as" in one_line_error(run(db, "stats", ok=False))
     assert "no account 'nobody'" in one_line_error(run(db, "--as", "nobody", "stats", ok=False))
     gen = run(db, "--as", "ada", "users", "add", "ian", "--role", "imo", "--generate-password")
