@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import secrets
+import shutil
 import sys
 from pathlib import Path
 

@@ -9,6 +9,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -35,9 +36,15 @@ def account_token(store: Any, username: str, role: str, org: str | None = None) 
 
 
 def admin_account(store: Any, username: str = ADMIN) -> Any:
-    """An administrator account on `store` holding TEST_TOKEN (and a random password); its Principal."""
+    """An administrator account on `store` holding TEST_TOKEN (and a random password); its Principal.
+    Idempotent: a record that has it already keeps it."""
     from landrelease.auth.accounts import add_account, create_token, get_account
+    from landrelease.errors import NotFound
 
+    try:
+        return get_account(store, username).principal()
+    except NotFound:
+        pass
     add_account(store, username, role="admin", password=secrets.token_urlsafe(18))
     create_token(store, username, "tests", token=TEST_TOKEN)
     return get_account(store, username).principal()
@@ -51,6 +58,12 @@ def free_port() -> int:
 
 class LiveServer:
     def __init__(self, app: Any) -> None:
+        import dataclasses
+
+        # every test server has the test administrator, so that `call` (TEST_TOKEN) gets in
+        system = dataclasses.replace(app.state.store, principal=None, system=True)
+        admin_account(system)
+        system.close()
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
@@ -116,7 +129,9 @@ class ServeProcess:
         ]  # fmt: skip
 
     def __enter__(self) -> ServeProcess:
-        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=self.env)
+        # stderr to a file, not a pipe: a server logging errors would block on a full pipe nobody reads
+        self.log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.DEVNULL, stderr=self.log, env=self.env)
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -125,7 +140,8 @@ class ServeProcess:
             except OSError:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
                     self.proc.kill()
-                    message = self.proc.stderr.read().decode()
+                    self.proc.wait()
+                    message = self.stderr()
                     self.__exit__()
                     raise RuntimeError(f"server did not start: {message}") from None
                 time.sleep(0.1)
@@ -137,4 +153,9 @@ class ServeProcess:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-        self.proc.stderr.close()
+        self.log.close()
+
+    def stderr(self) -> str:
+        """What the server wrote on stderr so far (its error log)."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")

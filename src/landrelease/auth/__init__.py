@@ -5,7 +5,7 @@
   approve, as pure functions (no I/O): the service layer asks it, so the CLI, HTTP API, OGC API and
   pages cannot disagree;
 - `landrelease.auth.accounts` — accounts, passwords (argon2), API tokens, web sessions, login
-  rate limiting, stored in the record's database (migration 0002).
+  rate limiting, stored in the record's database (migration 0004).
 """
 
 from landrelease.auth.roles import ACCOUNT_ROLES, Principal, Role

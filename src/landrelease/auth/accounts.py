@@ -168,8 +168,10 @@ def list_accounts(store: Store) -> list[dict[str, Any]]:
 
 def _check_manage(store: Store, role: Role | None) -> None:
     p = store.principal
-    if p is None:  # the trusted local system (database access is administrator access)
+    if p is None and store.system:  # the trusted local system (database access is administrator access)
         return
+    if p is None:
+        raise Unauthenticated("sign in to manage accounts")
     if not policy.can_manage_accounts(p):
         raise Forbidden(f"{p.username or 'anonymous'} ({p.role.value}) may not manage accounts")
     if role is not None and not policy.can_manage_role(p, role):
@@ -179,7 +181,7 @@ def _check_manage(store: Store, role: Role | None) -> None:
 def _check_self_or_manage(store: Store, row: Any) -> None:
     """Anyone manages their own tokens; someone else's need the right to manage that account."""
     p = store.principal
-    if p is not None and p.username == row.username:
+    if p is not None and p.username == row.username and not p.is_anonymous:
         return
     _check_manage(store, Role(row.role))
 

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from landrelease.errors import LandreleaseError, NotFound, ValidationError
@@ -355,8 +355,15 @@ def make_runs(store: Any, directory: Path | None, cache: Path | None, **kw: Any)
 # HTTP
 
 
+def _may_plan(request: Request) -> None:
+    """A plan reads every open hazardous area: only callers who may read them (not the public view)."""
+    from landrelease.service import access
+
+    access.check_read(store_of(request), "hazardous_area")
+
+
 def router() -> APIRouter:
-    r = APIRouter(prefix="/api/plans", tags=["plans"])
+    r = APIRouter(prefix="/api/plans", tags=["plans"], dependencies=[Depends(_may_plan)])
 
     def entry(runs: PlanRuns, state: int, sid: str, path: Path) -> dict[str, Any]:
         out = runs.describe(sid, path)
@@ -452,7 +459,7 @@ def plan_page(request: Request) -> HTMLResponse:
 
 
 def page_router() -> APIRouter:
-    r = APIRouter(include_in_schema=False)
+    r = APIRouter(include_in_schema=False, dependencies=[Depends(_may_plan)])
     r.add_api_route("/plan", plan_page, methods=["GET"])
     return r
 

@@ -128,7 +128,7 @@ meta = Table(
     Column("value", Text, nullable=False),
 )
 
-# Accounts (migration 0002): who may sign in, with which role, for which organisation. Passwords
+# Accounts (migration 0004): who may sign in, with which role, for which organisation. Passwords
 # are argon2id hashes; API tokens and web session ids are random 256-bit secrets stored as SHA-256
 # digests (a stolen database yields no usable token); login failures are counted here so the rate
 # limit survives restarts and holds across server processes.

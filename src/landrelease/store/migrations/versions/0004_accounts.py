@@ -1,7 +1,7 @@
 """accounts, API tokens, web sessions, login attempts
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-22
 
 Multi-user access (issue 5): accounts with a role and an organisation, argon2 password hashes,
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0004"
+down_revision = "0003"  # agreed as 0002, but 0003 (submission queue) reached main first: one head
 branch_labels = None
 depends_on = None
 
