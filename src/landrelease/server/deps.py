@@ -13,4 +13,3 @@ def store_of(request: Request) -> Store:
     from landrelease.server.auth import store_for
 
     return store_for(request)
-
