@@ -72,9 +72,31 @@ def build(areas: int) -> Path:
     return db
 
 
+#: Landrelease needs an account (docs/security.md): the benchmark reads as a viewer with an API token.
+AUTH: dict[str, str] = {}
+
+
+def bench_token(db: Path) -> None:
+    import secrets
+
+    from landrelease.auth import accounts
+    from landrelease.errors import NotFound
+    from landrelease.service.store import open_store
+
+    s = open_store(str(db))
+    try:
+        try:
+            accounts.get_account(s, "bench")
+        except NotFound:
+            accounts.add_account(s, "bench", role="viewer", password=secrets.token_urlsafe(18))
+        AUTH["Authorization"] = f"Bearer {accounts.create_token(s, 'bench', 'bench_web')}"
+    finally:
+        s.close()
+
+
 def extent(base: str) -> list[float]:
     conn = http.client.HTTPConnection(urlsplit(base).netloc, timeout=60)
-    conn.request("GET", "/collections/hazardous-areas", headers={"Accept": "application/json"})
+    conn.request("GET", "/collections/hazardous-areas", headers={"Accept": "application/json", **AUTH})
     return json.loads(conn.getresponse().read())["extent"]["spatial"]["bbox"][0]
 
 
@@ -104,7 +126,7 @@ def load(
                 break
             t = time.perf_counter()
             try:
-                conn.request("GET", url, headers={"Accept": "application/geo+json"})
+                conn.request("GET", url, headers={"Accept": "application/geo+json", **AUTH})
                 r = conn.getresponse()
                 body = r.read()
                 status = r.status
@@ -122,7 +144,7 @@ def load(
         conn.close()
 
     probe = http.client.HTTPConnection(urlsplit(base).netloc, timeout=120)
-    probe.request("GET", urls[0], headers={"Accept": "application/geo+json"})
+    probe.request("GET", urls[0], headers={"Accept": "application/geo+json", **AUTH})
     doc = json.loads(probe.getresponse().read())  # one page parsed in full: the count below is right
     assert doc["type"] == "FeatureCollection" and all(f["type"] == "Feature" for f in doc["features"])
     probe.close()
@@ -150,7 +172,7 @@ def viewport(base: str, box: list[float], runs: int = 10) -> dict[str, float]:
     times, size, count, mode = [], 0, 0, ""
     for _ in range(runs):
         t = time.perf_counter()
-        conn.request("GET", f"/api/map/hazardous-areas?bbox={','.join(f'{v:.6f}' for v in box)}")
+        conn.request("GET", f"/api/map/hazardous-areas?bbox={','.join(f'{v:.6f}' for v in box)}", headers=AUTH)
         body = conn.getresponse().read()
         times.append(time.perf_counter() - t)
         doc = json.loads(body)
@@ -246,6 +268,7 @@ def main() -> None:
     args = ap.parse_args()
     WORK = args.work
     db = build(args.areas)
+    bench_token(db)
     port = free_port()
     proc = subprocess.Popen(
         [BIN / "landrelease", "--db", db, "serve", "--port", str(port), "--workers", str(args.workers)],

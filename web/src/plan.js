@@ -106,7 +106,9 @@ function burndown(runs) {
 }
 
 async function getJson(url, options) {
-  const r = await fetch(url, { headers: { Accept: 'application/json' }, ...options });
+  // Writes made with the session cookie carry its CSRF token (server/auth.py).
+  const csrf = document.querySelector('meta[name="csrf-token"]')?.content || '';
+  const r = await fetch(url, { headers: { Accept: 'application/json', 'X-CSRF-Token': csrf }, ...options });
   const body = await r.json();
   if (!r.ok) throw new Error(body.detail || body.title || `HTTP ${r.status}`);
   return body;
