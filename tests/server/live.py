@@ -121,6 +121,16 @@ class ServeProcess:
     (pyogrio keeps the GIL while GDAL reads, so a server thread in the test process would stall)."""
 
     def __init__(self, db: str, *args: str, env: dict[str, str] | None = None) -> None:
+        from landrelease.errors import StoreError
+        from landrelease.service.store import open_store
+
+        try:  # every test server has the test administrator, so that `call` (TEST_TOKEN) gets in
+            store = open_store(db)
+        except StoreError:
+            pass  # not initialised: the test is about that
+        else:
+            admin_account(store)
+            store.close()
         self.env = None if env is None else {**os.environ, **env}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
