@@ -193,3 +193,97 @@ def _backstop(plan: FieldPlan, ph_end, final, curves, group, dur) -> None:
         cv = curves[group[b]]
         for i, j in enumerate(jobs):
             ph_end[:, j] = np.where(need[:, i], cv.day(pos[:, i], start=False), ph_end[:, j])
+
+
+@dataclass(frozen=True)
+class ScheduleForecast:
+    """Monte Carlo of a plain schedule (no field stages): completion day per simulation and job."""
+
+    completion: np.ndarray  # (S, n) float32 calendar days from the start; inf = beyond the horizon
+    weight: np.ndarray
+    horizon: int
+
+    def job_percentiles(self, q=(10, 50, 90)) -> np.ndarray:
+        """(len(q), n) completion percentiles per job (inf reached if a share of draws ends beyond the horizon)."""
+        return percentiles(self.completion, q)
+
+    def overall(self) -> np.ndarray:
+        """Per simulation, the day the last job is done."""
+        return self.completion.max(axis=1)
+
+    def exposure(self) -> np.ndarray:
+        """Per simulation, Σ w_j C_j (C in days)."""
+        return self.completion.astype(float) @ self.weight
+
+    @classmethod
+    def concat(cls, parts: list[ScheduleForecast]) -> ScheduleForecast:
+        return cls(np.concatenate([p.completion for p in parts]), parts[0].weight, parts[0].horizon)
+
+
+def simulate_schedule(
+    team: np.ndarray,
+    start: np.ndarray,
+    p: np.ndarray,
+    weight: np.ndarray,
+    team_type: np.ndarray,
+    land_class: np.ndarray,
+    *,
+    sd: np.ndarray,
+    standdown: float = 0.0,
+    n_sims: int = 1000,
+    seed: int = 0,
+    sims: range | None = None,
+    chunk: int = 25,
+) -> ScheduleForecast:
+    """Simulations of a schedule kept as a tasking order (each team's jobs in the plan's order).
+
+    Draws per simulation i, from its own streams of ``SeedSequence(seed, spawn_key=(i,))`` (so any
+    chunking, e.g. over Dask workers, gives the same numbers): the long-run productivity of each team
+    type × land class (mean-one log-normal with log-sd `sd[type, class]`, as in `simulate`) and
+    weather stand-down days (Bernoulli(`standdown`) per calendar day, shared by all teams). `p[j]` is
+    job j's planned working days on its team; a job's working-day end is the running sum of its
+    team's draws, laid on that simulation's calendar. Vectorised over `chunk` simulations at a time;
+    memory is the float32 result (4 bytes × sims × jobs) plus a few chunk-sized arrays.
+    """
+    sims = range(n_sims) if sims is None else sims
+    team = np.asarray(team, dtype=np.int64)
+    p = np.asarray(p, dtype=float)
+    n = team.shape[0]
+    order = np.lexsort((np.arange(n), np.asarray(start, float), team))
+    ts = team[order]
+    first = np.r_[True, ts[1:] != ts[:-1]]
+    seg = np.cumsum(first) - 1  # segment (team run) of each sorted position
+    seg_first = np.flatnonzero(first)
+    ps = p[order]
+    tt = np.asarray(team_type)[ts]
+    cls = np.asarray(land_class)[order]
+    sd = np.asarray(sd, dtype=float)
+    loads = np.bincount(seg, weights=ps)
+    # Fixed horizon (independent of the chunking): room for every team's load at a quarter of its rate.
+    horizon = int(np.ceil(4.0 * loads.max() / (1.0 - standdown))) + 366 if n else 1
+    out = np.empty((len(sims), n), dtype=np.float32)
+    sims_list = list(sims)
+    for lo in range(0, len(sims_list), chunk):
+        part = sims_list[lo : lo + chunk]
+        z = np.empty((len(part),) + sd.shape)
+        work_cum = np.empty((len(part), horizon))
+        for row, i in enumerate(part):
+            streams = np.random.SeedSequence(seed, spawn_key=(i,)).spawn(2)
+            r_prod, r_weather = (np.random.default_rng(c) for c in streams)
+            z[row] = r_prod.standard_normal(sd.shape)
+            works = r_weather.random(horizon) >= standdown
+            work_cum[row] = np.cumsum(works)
+        mult = np.exp(sd[None] * z - 0.5 * sd[None] ** 2)
+        d = ps[None, :] / mult[:, tt, cls]
+        c = np.cumsum(d, axis=1)
+        before = np.where(first, c - d, 0.0)
+        offset = before[:, seg_first][:, seg]
+        wd = c - offset  # working-day end per sorted job
+        cal = np.empty_like(wd)
+        for row in range(len(part)):
+            idx = np.searchsorted(work_cum[row], wd[row], side="left")
+            cal[row] = np.where(idx < horizon, idx + 1.0, np.inf)
+        res = np.empty_like(cal)
+        res[:, order] = cal
+        out[lo : lo + len(part)] = res
+    return ScheduleForecast(out, np.asarray(weight, float), horizon)
