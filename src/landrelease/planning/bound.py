@@ -173,51 +173,10 @@ def cqp_bound(
     t0 = time.perf_counter()
     q = CQP(inst)
     triv = trivial_bound(inst)
-    x = q.project(q.proportional_start() if x0 is None else np.asarray(x0, dtype=float))
-    fx, gx = q.value_grad(x)
-    best_cert = q.certificate(x, fx, gx)
-    best_f = fx
-    # Initial Lipschitz estimate from a few power iterations on the (linear) quadratic part.
-    v = q.mask * np.random.default_rng(0).random(x.shape)
-    lip = 1.0
-    for _ in range(8):
-        _, gv = q.value_grad(v)
-        hv = gv - q.lin
-        lip = float(np.linalg.norm(hv) / max(np.linalg.norm(v), 1e-300))
-        v = hv / max(np.linalg.norm(hv), 1e-300)
-    lip = max(lip, 1e-12)
-    z, fz, gz = x, fx, gx
-    t = 1.0
-    it = 0
-    while it < max_iter:
-        it += 1
-        while True:  # backtracking on the quadratic upper model at z
-            x_new = q.project(z - gz / lip)
-            f_new = q.value(x_new)
-            d = x_new - z
-            model = fz + float(np.sum(gz * d)) + 0.5 * lip * float(np.sum(d * d))
-            if f_new <= model + 1e-12 * abs(fz):
-                break
-            lip *= 2.0
-        best_f = min(best_f, f_new)
-        if f_new > fx:  # adaptive restart (O'Donoghue & Candès 2015)
-            t = 1.0
-            if gx is None:
-                fx, gx = q.value_grad(x)
-            z, fz, gz = x, fx, gx
-        else:
-            t_new = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t * t))
-            z = x_new + ((t - 1.0) / t_new) * (x_new - x)
-            x, fx, gx, t = x_new, f_new, None, t_new
-            fz, gz = q.value_grad(z)
-            lip *= 0.95  # let the step grow again
-        out_of_time = time.perf_counter() - t0 > time_limit
-        if it % check_every == 0 or out_of_time or it == max_iter:
-            if gx is None:
-                fx, gx = q.value_grad(x)
-            best_cert = max(best_cert, q.certificate(x, fx, gx))
-            if best_f - best_cert <= rel_tol * abs(best_f) or out_of_time:
-                break
+    start = q.proportional_start() if x0 is None else np.asarray(x0, dtype=float)
+    x, _, _, best_cert, best_f, it = fista(
+        q, start, time_limit=time_limit, rel_tol=rel_tol, max_iter=max_iter, check_every=check_every
+    )
     return Bound(
         value=max(triv, best_cert),
         trivial=triv,
@@ -227,3 +186,163 @@ def cqp_bound(
         seconds=time.perf_counter() - t0,
         x=x,
     )
+
+
+def windowed_bound(
+    inst: Instance,
+    *,
+    release: np.ndarray | None = None,
+    capacity: np.ndarray | None = None,
+    target: float | None = None,
+    time_limit: float = 10.0,
+    rounds: int = 12,
+) -> Bound:
+    """Skutella's CQP bound with team release dates and team capacities (deployment windows).
+
+    Team k may not start before `release[k]` and may take at most `capacity[k]` units of work in
+    all (inf = no limit). Both are valid strengthenings for schedules that respect them:
+
+    * release: every job on team k ends at ≥ release[k] + its Smith-order completion on k, so the
+      linear term Σ_jk w_j release[k] x_jk is added to f (still exact at 0/1 points, still convex);
+    * capacity, by Lagrangian relaxation: for any μ ≥ 0 and any feasible assignment x,
+      f(x) ≥ f(x) + Σ_k μ_k (Σ_j p_jk x_jk − capacity_k), so the certified minimum of that convex
+      function over the relaxation, minus nothing more, is ≤ OPT. μ is tuned by projected
+      subgradient steps (Polyak steps towards `target`, an upper bound such as the plan's objective,
+      if given); every round's certificate is valid, the best is kept.
+    """
+    t0 = time.perf_counter()
+    deadline = t0 + time_limit
+    q = CQP(inst)
+    base_lin = q.lin.copy()
+    w = inst.weight
+    pf = q.pf
+    if release is not None:
+        base_lin = base_lin + w[:, None] * np.asarray(release, float)[None, :] * q.mask
+    cap = None if capacity is None else np.asarray(capacity, float)
+    limited = np.zeros(inst.n_teams, bool) if cap is None else np.isfinite(cap)
+    mu = np.zeros(inst.n_teams)
+    # the trivial bound with release dates: each job alone, started at its team's release
+    rel = np.zeros(inst.n_teams) if release is None else np.asarray(release, float)
+    triv = float(w @ np.where(q.mask, inst.p + rel[None, :], np.inf).min(axis=1)) * (1.0 - SAFETY)
+    x = q.proportional_start()
+    best, best_f, it, theta = -np.inf, np.inf, 0, 1.0
+    n_rounds = rounds if limited.any() else 1
+    for r in range(n_rounds):
+        q.lin = base_lin + mu[None, :] * pf
+        remaining = deadline - time.perf_counter()
+        if r > 0 and remaining <= 0:
+            break
+        x, fx, gx, _, f_best, k = fista(q, x, time_limit=max(0.2, remaining / (n_rounds - r)), rel_tol=1e-5)
+        it += k
+        cert = q.certificate(x, fx, gx)
+        if limited.any():
+            cert -= float(mu[limited] @ cap[limited]) * (1.0 + SAFETY)
+        if cert > best:
+            best, best_f = cert, f_best
+        else:
+            theta *= 0.5
+        if not limited.any():
+            break
+        # subgradient of the dual at μ: load − capacity on the limited teams
+        load = (pf * x).sum(axis=0)
+        sub = np.where(limited, load - np.where(limited, cap, 0.0), 0.0)
+        norm = float(sub @ sub)
+        if norm <= 0:
+            break
+        gap = (target - cert) if target is not None and target > cert else abs(cert) * 0.01 + 1e-9
+        mu = np.maximum(0.0, mu + theta * gap / norm * sub)
+    return Bound(
+        value=max(triv, best),
+        trivial=triv,
+        cqp=best,
+        relaxation_value=best_f,
+        iterations=it,
+        seconds=time.perf_counter() - t0,
+        x=x,
+    )
+
+
+def project_rows(v: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Row-wise Euclidean projection onto {x ≥ 0, Σ x = 1, x = 0 off `mask`}."""
+    vm = np.where(mask, v, -np.inf)
+    u = -np.sort(-vm, axis=1)
+    fin = np.isfinite(u)
+    uf = np.where(fin, u, 0.0)
+    css = np.cumsum(uf, axis=1)
+    r = np.arange(1, v.shape[1] + 1)
+    cond = fin & (uf - (css - 1.0) / r > 0)
+    rho = cond.sum(axis=1)
+    theta = (css[np.arange(v.shape[0]), rho - 1] - 1.0) / rho
+    return np.where(mask, np.maximum(v - theta[:, None], 0.0), 0.0)
+
+
+def fista(
+    q,
+    x: np.ndarray,
+    *,
+    time_limit: float,
+    rel_tol: float,
+    max_iter: int = 100_000,
+    check_every: int = 10,
+    scale: np.ndarray | None = None,
+):
+    """Accelerated projected gradient on a CQP object (value, value_grad, certificate, project, lin, mask).
+
+    `scale` (n,) is a per-row metric: the step on job j's row is −∇_j / (L · scale_j), and the
+    backtracking test uses the same weighted norm, so the quadratic model stays an upper bound
+    (FISTA in a fixed diagonal metric; the projection is still row-wise Euclidean because the metric is
+    constant on each row). It equalises the very different curvatures of the jobs (w_j p_jk spans
+    orders of magnitude). Returns (x, f(x), ∇f(x), best restricted certificate, best f, iterations).
+    """
+    t0 = time.perf_counter()
+    sc = np.ones((x.shape[0], 1)) if scale is None else np.asarray(scale, float)[:, None]
+    x = q.project(x)
+    fx, gx = q.value_grad(x)
+    best_cert = q.certificate(x, fx, gx)
+    best_f = fx
+    v = q.mask * np.random.default_rng(0).random(x.shape)
+    lip = 1.0
+    rs = 1.0 / np.sqrt(sc)
+    for _ in range(8):  # power iteration on S^{-1/2} H S^{-1/2}
+        _, gv = q.value_grad(v * rs)
+        hv = (gv - q.lin) * rs
+        lip = float(np.linalg.norm(hv) / max(np.linalg.norm(v), 1e-300))
+        v = hv / max(np.linalg.norm(hv), 1e-300)
+    lip = max(lip, 1e-12)
+    z, fz, gz = x, fx, gx
+    t = 1.0
+    it = 0
+    while it < max_iter:
+        it += 1
+        while True:
+            x_new = q.project(z - gz / (lip * sc))
+            f_new = q.value(x_new)
+            d = x_new - z
+            model = fz + float(np.sum(gz * d)) + 0.5 * lip * float(np.sum(sc * d * d))
+            if f_new <= model + 1e-12 * abs(fz):
+                break
+            lip *= 2.0
+        best_f = min(best_f, f_new)
+        if f_new > fx:
+            t = 1.0
+            if gx is None:
+                fx, gx = q.value_grad(x)
+            z, fz, gz = x, fx, gx
+        else:
+            t_new = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t * t))
+            z = x_new + ((t - 1.0) / t_new) * (x_new - x)
+            x, fx, gx, t = x_new, f_new, None, t_new
+            fz, gz = q.value_grad(z)
+            lip *= 0.95
+        out_of_time = time.perf_counter() - t0 > time_limit
+        if it % check_every == 0 or out_of_time or it == max_iter:
+            if gx is None:
+                fx, gx = q.value_grad(x)
+            best_cert = max(best_cert, q.certificate(x, fx, gx))
+            if best_f - best_cert <= rel_tol * abs(best_f) or out_of_time:
+                break
+    if gx is None:
+        fx, gx = q.value_grad(x)
+    return x, fx, gx, best_cert, best_f, it
+
+

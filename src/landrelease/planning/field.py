@@ -10,11 +10,15 @@ season, expected weather stand-downs and the deployment window. A task that does
 team's window is taken off that team and the stage is solved again; what fits nowhere is reported
 as not planned (what is left after the deployment).
 
-The bound: Σ w_j C_j with C_j measured in *working days of its team* (the team's position on its
-capacity curve) is bounded below by the same problem with windows and NTS precedence dropped and
-every team starting at once — plain R|M_j|Σ w_j C_j on the working-day durations — so Skutella's
-certified CQP bound of that instance is valid for every plan of these tasks; `gap` compares it with
-the plan's working-day objective. The calendar-day objective is reported beside it.
+The bound: Σ w_j X_j, X_j the task's end in working days on one calendar clock shared by all teams
+(a team's own curve — window, margin — never runs faster than it), is bounded below by relaxations of
+R|M_j|Σ w_j C_j on the working-day durations that keep what is cheap to keep: each team's window opening
+as a release date (no work before it) and the work its window holds as a capacity (Lagrangian), and
+NTS precedence as "NTS end + the shortest TS/clearance task" for the areas that wait for survey
+(`_bound`, `bound.windowed_bound`). Every piece is a certified Skutella CQP bound, valid for every plan
+of these tasks; `gap` compares it with the plan's working-day objective. Still relaxed: the exact
+calendar inside the window, travel order, and the interaction of NTS release times with clearance
+sequencing — so the gap of a survey-bound plan remains mostly the bound's.
 """
 
 from __future__ import annotations
@@ -390,25 +394,7 @@ def plan_field(
     pos_end[done] = clock.position(ph.end[done][None, :])[0] if done.any() else []
     ph.pos = pos_end
     objective_wd = float(wd @ pos_end[done]) if done.any() else 0.0
-    bound, method = 0.0, "none"
-    if done.any():
-        from landrelease.planning.bound import cqp_bound
-
-        tl = max(1.0, time_limit / 2)
-        b = cqp_bound(Instance(p=ph.work_days[done], weight=wd), time_limit=tl).value
-        bound, method = b, "CQP (Skutella) of the TS/clearance tasks"
-        # NTS precedence: X_phys ≥ X_nts + min_k p_phys, so Σ w X_phys ≥ CQP(NTS) + Σ w min p.
-        phys_of = {int(a): j for j, a in enumerate(ph.area)}
-        sel = np.array(
-            [nts_st.team[i] >= 0 and int(a) in phys_of and done[phys_of[int(a)]] for i, a in enumerate(nts_st.area)],
-            dtype=bool,
-        )
-        if sel.any():
-            b2 = cqp_bound(Instance(p=nts_st.work_days[sel], weight=weight[nts_st.area[sel]]), time_limit=tl).value
-            b2 += float(wd @ ph.work_days[done].min(axis=1))
-            if b2 > bound:
-                bound, method = b2, "CQP (Skutella) of the NTS tasks + each area's shortest TS/clearance task"
-        method += "; working days on the common calendar clock, windows relaxed"
+    bound, method = _bound(ph, nts_st, teams, weight, done, clock, pos_end, time_limit)
     no_nts = int((nts_st.team < 0).sum())
     if no_nts:
         notes.append(f"{no_nts} NTS task(s) not planned (no survey team with room): their TS/clearance does not wait")
@@ -433,6 +419,72 @@ def plan_field(
         seqs,
         notes,
     )
+
+
+def _windows_on_clock(teams: Teams, clock: Curves) -> tuple[np.ndarray, np.ndarray]:
+    """Per team, on the common working-day clock: the position where its window opens (a release
+    date) and an upper bound on the work its window holds (inf = open-ended)."""
+    first = np.floor(teams.first)
+    release = clock.position(first[None, :])[0]
+    last = np.where(np.isfinite(teams.last), np.floor(np.where(np.isfinite(teams.last), teams.last, 0)) + 1, np.inf)
+    top = clock.cap.shape[1] - 1.0
+    end = clock.position(np.minimum(last, top)[None, :])[0]
+    end = np.where(last > top, np.inf, end)
+    return release, np.where(np.isfinite(teams.last), end - release, np.inf)
+
+
+def _bound(ph: Stage, nts: Stage, teams: Teams, weight, done, clock: Curves, pos_end, time_limit: float):
+    """The certified bound on Σ w X (X: working-day end on the common clock) and how it was obtained.
+
+    Two valid bounds, the larger reported (field.py docstring): (1) the TS/clearance tasks alone,
+    (2) areas that wait for NTS: NTS end + their shortest TS/clearance task, plus the other areas'
+    TS/clearance tasks alone. Both use each team's window on the clock: no work before it opens
+    (release date), no more work than it holds (capacity, Lagrangian), see `bound.windowed_bound`.
+    """
+    from landrelease.planning.bound import windowed_bound
+
+    if not done.any():
+        return 0.0, "none"
+    release, capacity = _windows_on_clock(teams, clock)
+    tl = max(1.0, time_limit / 2)
+    wd = weight[ph.area[done]]
+    p_done = ph.work_days[done]
+    obj = float(wd @ pos_end[done])
+    b1 = windowed_bound(Instance(p=p_done, weight=wd), release=release, capacity=capacity, target=obj, time_limit=tl)
+    bound, method = b1.value, "CQP (Skutella) of the TS/clearance tasks"
+    phys_of = {int(a): j for j, a in enumerate(ph.area)}
+    sel = np.array(
+        [nts.team[i] >= 0 and int(a) in phys_of and done[phys_of[int(a)]] for i, a in enumerate(nts.area)],
+        dtype=bool,
+    )
+    if sel.any():
+        waits = np.zeros(len(ph.area), bool)
+        waits[[phys_of[int(a)] for a in nts.area[sel]]] = True
+        w_nts = weight[nts.area[sel]]
+        x_nts = clock.position(np.where(np.isfinite(nts.end[sel]), nts.end[sel], 0.0)[None, :])[0]
+        b2 = windowed_bound(
+            Instance(p=nts.work_days[sel], weight=w_nts),
+            release=release,
+            capacity=capacity,
+            target=float(w_nts @ x_nts),
+            time_limit=tl,
+        ).value
+        b2 += float(weight[ph.area[waits]] @ ph.work_days[waits].min(axis=1))
+        rest = done & ~waits
+        if rest.any():
+            wr = weight[ph.area[rest]]
+            b2 += windowed_bound(
+                Instance(p=ph.work_days[rest], weight=wr),
+                release=release,
+                capacity=capacity,
+                target=float(wr @ pos_end[rest]),
+                time_limit=tl,
+            ).value
+        if b2 > bound:
+            bound = b2
+            method = "CQP (Skutella) of the NTS tasks + shortest TS/clearance, + CQP of the areas without NTS"
+    method += "; working days on the common calendar clock, window opening dates and capacities kept"
+    return bound, method
 
 
 def _sub(areas: Areas, idx: np.ndarray) -> Areas:

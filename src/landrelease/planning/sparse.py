@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from landrelease.errors import ValidationError
-from landrelease.planning.bound import CQP, SAFETY, Bound
+from landrelease.planning.bound import CQP, SAFETY, Bound, fista, project_rows
 from landrelease.planning.capacity import N_CLASSES, TEAM_TYPES, Productivity
 from landrelease.planning.instance import Instance, Jobs, Teams, core_jobs_teams
 from landrelease.planning.schedule import Schedule
@@ -503,90 +503,6 @@ class SparseCQP:
         value = f - gx + float(gmin.sum())
         cert = value - SAFETY * (abs(f) + abs(gx) + float(np.abs(gmin).sum()))
         return cert, float(w @ pmin) * (1.0 - SAFETY), arg
-
-
-def project_rows(v: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Row-wise Euclidean projection onto {x ≥ 0, Σ x = 1, x = 0 off `mask`}."""
-    vm = np.where(mask, v, -np.inf)
-    u = -np.sort(-vm, axis=1)
-    fin = np.isfinite(u)
-    uf = np.where(fin, u, 0.0)
-    css = np.cumsum(uf, axis=1)
-    r = np.arange(1, v.shape[1] + 1)
-    cond = fin & (uf - (css - 1.0) / r > 0)
-    rho = cond.sum(axis=1)
-    theta = (css[np.arange(v.shape[0]), rho - 1] - 1.0) / rho
-    return np.where(mask, np.maximum(v - theta[:, None], 0.0), 0.0)
-
-
-def fista(
-    q,
-    x: np.ndarray,
-    *,
-    time_limit: float,
-    rel_tol: float,
-    max_iter: int = 100_000,
-    check_every: int = 10,
-    scale: np.ndarray | None = None,
-):
-    """Accelerated projected gradient on a CQP object (value, value_grad, certificate, project, lin, mask).
-
-    `scale` (n,) is a per-row metric: the step on job j's row is −∇_j / (L · scale_j), and the
-    backtracking test uses the same weighted norm, so the quadratic model stays an upper bound
-    (FISTA in a fixed diagonal metric; the projection is still row-wise Euclidean because the metric is
-    constant on each row). It equalises the very different curvatures of the jobs (w_j p_jk spans
-    orders of magnitude). Returns (x, f(x), ∇f(x), best restricted certificate, best f, iterations).
-    """
-    t0 = time.perf_counter()
-    sc = np.ones((x.shape[0], 1)) if scale is None else np.asarray(scale, float)[:, None]
-    x = q.project(x)
-    fx, gx = q.value_grad(x)
-    best_cert = q.certificate(x, fx, gx)
-    best_f = fx
-    v = q.mask * np.random.default_rng(0).random(x.shape)
-    lip = 1.0
-    rs = 1.0 / np.sqrt(sc)
-    for _ in range(8):  # power iteration on S^{-1/2} H S^{-1/2}
-        _, gv = q.value_grad(v * rs)
-        hv = (gv - q.lin) * rs
-        lip = float(np.linalg.norm(hv) / max(np.linalg.norm(v), 1e-300))
-        v = hv / max(np.linalg.norm(hv), 1e-300)
-    lip = max(lip, 1e-12)
-    z, fz, gz = x, fx, gx
-    t = 1.0
-    it = 0
-    while it < max_iter:
-        it += 1
-        while True:
-            x_new = q.project(z - gz / (lip * sc))
-            f_new = q.value(x_new)
-            d = x_new - z
-            model = fz + float(np.sum(gz * d)) + 0.5 * lip * float(np.sum(sc * d * d))
-            if f_new <= model + 1e-12 * abs(fz):
-                break
-            lip *= 2.0
-        best_f = min(best_f, f_new)
-        if f_new > fx:
-            t = 1.0
-            if gx is None:
-                fx, gx = q.value_grad(x)
-            z, fz, gz = x, fx, gx
-        else:
-            t_new = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t * t))
-            z = x_new + ((t - 1.0) / t_new) * (x_new - x)
-            x, fx, gx, t = x_new, f_new, None, t_new
-            fz, gz = q.value_grad(z)
-            lip *= 0.95
-        out_of_time = time.perf_counter() - t0 > time_limit
-        if it % check_every == 0 or out_of_time or it == max_iter:
-            if gx is None:
-                fx, gx = q.value_grad(x)
-            best_cert = max(best_cert, q.certificate(x, fx, gx))
-            if best_f - best_cert <= rel_tol * abs(best_f) or out_of_time:
-                break
-    if gx is None:
-        fx, gx = q.value_grad(x)
-    return x, fx, gx, best_cert, best_f, it
 
 
 def widen(sp: SparseInstance, team: np.ndarray) -> SparseInstance:
