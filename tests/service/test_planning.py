@@ -136,8 +136,21 @@ def test_cli_plan_run_writes_every_output(demo, tmp_path):
     # planned on the synthetic demo: every output says so (never present generated hazards as real)
     assert "SYNTHETIC DATA" in proc.stdout and "SYNTHETIC DATA" in (out / "summary.md").read_text()
     assert {r["synthetic"] for r in rows} == {"yes"} and set(lay.columns["synthetic"]) == {"yes"}
-    for f in ("areas.csv", "rates.csv"):
+    for f in ("areas.csv", "rates.csv", "assumptions.csv"):
         assert {r["synthetic"] for r in csv.DictReader(open(out / f, encoding="utf-8"))} == {"yes"}, f
+    # which figures come from data, which from cited defaults, which are assumptions
+    rates = list(csv.DictReader(open(out / "rates.csv", encoding="utf-8")))
+    assert {r["origin"] for r in rates} <= {"record", "scenario file", "cited default", "ASSUMPTION"}
+    assert all((r["origin"] == "record") == (int(r["reports"]) > 0) for r in rates)
+    assert any(r["origin"] == "record" for r in rates) and any(r["origin"] == "ASSUMPTION" for r in rates)
+    shown = proc.stdout.replace("\n", " ")
+    n_record = sum(r["origin"] == "record" for r in rates)
+    assert f"Rates: {n_record} from the record" in " ".join(shown.split())
+    assumed = {r["name"]: r for r in csv.DictReader(open(out / "assumptions.csv", encoding="utf-8"))}
+    assert assumed["ts_effort"]["origin"] == "ASSUMPTION"
+    assert assumed["season"]["origin"] == "scenario file"  # BASE sets it
+    assert assumed["km_per_day"]["origin"] == "ASSUMPTION"
+    assert "ASSUMPTION" in (out / "summary.md").read_text()
     bad = tmp_path / "bad.toml"
     bad.write_text("[scenario]\nstart = 'tomorrow'\n")
     proc = subprocess.run(

@@ -39,6 +39,11 @@ def run(
         f"P10 {s['p10_years']:.1f} / P50 {s['p50_years']:.1f} / P90 {s['p90_years']:.1f} years; "
         f"gap to bound {100 * s['gap']:.1f} %. Written to {out}/"
     )
+    console.print(
+        f"Rates: {s['rates_record']} from the record, {s['rates_scenario_file']} from the scenario file, "
+        f"{s['rates_cited_default']} cited defaults, {s['rates_assumption']} ASSUMPTIONS "
+        f"(every figure and its source: {out}/assumptions.csv)"
+    )
 
 
 @plan_app.command("compare")

@@ -344,5 +344,3 @@ def fista(
     if gx is None:
         fx, gx = q.value_grad(x)
     return x, fx, gx, best_cert, best_f, it
-
-

@@ -78,9 +78,9 @@ class Teams:
 
 @dataclass(frozen=True)
 class Travel:
-    setup_days: float = 0.5  # mobilisation per task (assumption)
-    km_per_day: float = 100.0  # moving a team and its kit (assumption)
-    visit_days: float = 1.0  # NTS: days per area visit on top of its area rate (assumption)
+    setup_days: float = 0.5  # mobilisation per task (ASSUMPTION, assumptions.TRAVEL_SOURCES)
+    km_per_day: float = 100.0  # moving a team and its kit (ASSUMPTION)
+    visit_days: float = 1.0  # NTS: days per area visit on top of its area rate (ASSUMPTION)
 
 
 def expand_units(code, unit_type, people, base_lon, base_lat, first, last, rates: RateTable, section: float = 10):

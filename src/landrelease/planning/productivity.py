@@ -25,16 +25,18 @@ from landrelease.planning.capacity import LAND_CLASSES, N_CLASSES, TEAM_TYPES
 
 PERSON_BASIS = ("manual", "bac")
 
-#: type → (rates by land class open/vegetated/dense/urban, people per team or deminer share, source)
+#: type → (rates by land class open/vegetated/dense/urban, people per team or deminer share, source).
+#: A source starting with "ASSUMPTION" has no published figure behind it (`assumptions.py`); the team
+#: sizes / deminer shares are all ASSUMPTIONS.
 FIELD_DEFAULTS: dict[str, tuple[tuple[float, float, float, float], float, str]] = {
     "manual": ((40.0, 30.0, 20.0, 15.0), 0.8, "HALO Trust: 10–50 m²/deminer/day by terrain (DOMAIN.md)"),
-    "bac": ((40.0, 30.0, 20.0, 15.0), 0.8, "no cited BAC figure: manual rates assumed (DOMAIN.md)"),
+    "bac": ((40.0, 30.0, 20.0, 15.0), 0.8, "ASSUMPTION: manual rates (no cited BAC figure)"),
     "mechanical": ((2500.0, 1500.0, 0.0, 0.0), 10.0, "≈5,000 m²/day per 2-machine system (deminingsystems.co.uk)"),
     "mdd": ((850.0, 600.0, 400.0, 0.0), 6.0, "NATO SFOR Bosnia 2001: 2 dogs ≈ 800–900 m²/day"),
-    "eod": ((200.0, 200.0, 200.0, 200.0), 4.0, "core benchmark family figure (DOMAIN.md); no field source"),
-    "survey": ((100_000.0,) * 4, 3.0, "assumption: NTS covers ~0.1 km²/team/day plus 1 day per area visit"),
+    "eod": ((200.0, 200.0, 200.0, 200.0), 4.0, "ASSUMPTION: core benchmark family figure (DOMAIN.md)"),
+    "survey": ((100_000.0,) * 4, 3.0, "ASSUMPTION: NTS ~0.1 km²/team/day + 1 day per area visit"),
 }
-#: Log-sd of a default rate: a factor of ~1.35 either way (assumption; the cited ranges are wide).
+#: Log-sd of a default rate: a factor of ~1.35 either way (ASSUMPTION; the cited ranges are wide).
 DEFAULT_SD = 0.3
 
 

@@ -30,12 +30,12 @@ STRONG_EVIDENCE = ("eo_found", "accident", "minefield_record")
 @dataclass(frozen=True)
 class ReleaseModel:
     pi_sha: float = 0.05
-    pi_sha_evidence: float = 0.6
-    prior_weight: float = 20.0  # pseudo-areas behind the prior in the Beta update
+    pi_sha_evidence: float = 0.6  # ASSUMPTION (assumptions.RELEASE_SOURCES)
+    prior_weight: float = 20.0  # pseudo-areas behind the prior in the Beta update (ASSUMPTION)
     split_contaminated: tuple[float, float, float] = (0.32, 0.24, 0.44)
     cancel_clean: float = 0.5  # Bosnia 2017: 47 % cancelled, 47 % reduced (Landmine Monitor 2018)
-    ts_effort: float = 0.25
-    concentration: float = 10.0  # Dirichlet/Beta concentration of a sampled split (uncertainty)
+    ts_effort: float = 0.25  # ASSUMPTION: a reduced m² costs a quarter of a cleared one
+    concentration: float = 10.0  # Dirichlet/Beta concentration of a sampled split (ASSUMPTION)
     source: str = "defaults (DOMAIN.md)"
 
     def with_overrides(self, table: Mapping[str, object]) -> ReleaseModel:

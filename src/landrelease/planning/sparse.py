@@ -296,14 +296,25 @@ class _SparseLocalSearch:
         self.sp = sp
         self.w = sp.weight
         valid = sp.valid
-        self.pf = np.where(valid, sp.p, 0.0)
+        pf = np.where(valid, sp.p, 0.0)
         with np.errstate(divide="ignore"):
-            self.key = np.where(valid, -sp.weight[:, None] / sp.p, np.inf)
+            key = np.where(valid, -sp.weight[:, None] / sp.p, np.inf)
         self.slot = np.array(slot, dtype=np.int64)
         rows = np.arange(sp.n_jobs)
         self.team = sp.cand[rows, self.slot].copy()
-        self.ptr, self.erow, self.eslot = sp.by_team()
-        self.I = np.full(sp.p.shape, np.inf)
+        ptr, erow, eslot = sp.by_team()
+        # Static per-team entry lists, each team's in Smith order (key, then job): the jobs on the
+        # team are the entries whose job is there, already in order, so a rebuild needs no sort
+        # and no search — an entry's insertion point is the count of the team's jobs before it.
+        flat = erow * sp.width + eslot
+        team_of = np.repeat(np.arange(sp.n_teams), np.diff(ptr))
+        order = np.lexsort((erow, key.ravel()[flat], team_of))
+        self.ptr = ptr
+        self.erow = erow[order]
+        self.eflat = flat[order]
+        self.ep = pf.ravel()[self.eflat]
+        self.ew = sp.weight[self.erow]
+        self.I = np.full(sp.p.size, np.inf)
         self.R = np.zeros(sp.n_jobs)
         self.cost = np.zeros(sp.n_teams)
         for k in range(sp.n_teams):
@@ -315,29 +326,24 @@ class _SparseLocalSearch:
 
     def _rebuild(self, k: int) -> None:
         a, b = self.ptr[k], self.ptr[k + 1]
-        rows, slots = self.erow[a:b], self.eslot[a:b]
+        rows = self.erow[a:b]
+        pc = self.ep[a:b]
+        wc = self.ew[a:b]
         on = self.team[rows] == k
-        js, jsl = rows[on], slots[on]
-        kj = self.key[js, jsl]
-        srt = np.lexsort((js, kj))
-        js, jsl, ks = js[srt], jsl[srt], kj[srt]
-        pp = self.pf[js, jsl]
-        ww = self.w[js]
-        cum_p = np.r_[0.0, np.cumsum(pp)]
-        cum_w = np.r_[0.0, np.cumsum(ww)]
+        cum_p = np.r_[0.0, np.cumsum(np.where(on, pc, 0.0))]  # work of the team's jobs up to each entry
+        cum_w = np.r_[0.0, np.cumsum(np.where(on, wc, 0.0))]
         total_w = cum_w[-1]
-        self.cost[k] = float(ww @ cum_p[1:])
-        self.R[js] = -(ww * cum_p[1:] + pp * (total_w - cum_w[1:]))
-        kc = self.key[rows, slots]
-        pc = self.pf[rows, slots]
-        idx = np.searchsorted(ks, kc, side="left")
-        col = self.w[rows] * (cum_p[idx] + pc) + pc * (total_w - cum_w[idx])
+        pp, ww = pc[on], wc[on]
+        end = cum_p[1:][on]
+        self.cost[k] = float(ww @ end)
+        self.R[rows[on]] = -(ww * end + pp * (total_w - cum_w[1:][on]))
+        col = wc * (cum_p[:-1] + pc) + pc * (total_w - cum_w[:-1])
         col[on] = np.inf  # already there: not a move
-        self.I[rows, slots] = col
+        self.I[self.eflat[a:b]] = col
 
     def moves(self, eps: float) -> float:
         """Apply a batch of improving moves on disjoint team pairs; return the total change."""
-        delta = self.R[:, None] + self.I
+        delta = self.R[:, None] + self.I.reshape(self.sp.p.shape)
         best = np.argmin(delta, axis=1)
         gain = delta[np.arange(delta.shape[0]), best]
         cand = np.flatnonzero(gain < -eps)
@@ -676,14 +682,23 @@ class SparseResult:
 
 
 def sparse_solve(sp: SparseInstance, *, time_limit: float = 120.0, bound_share: float = 0.5) -> SparseResult:
-    """Bound (≤ `bound_share` of the time), then list scheduling and local search from the better of
-    the list schedule and the relaxation's rounding, in the remaining time."""
+    """Plan and certify within about `time_limit` seconds.
+
+    With factored times (`FactoredTimes`): list scheduling and local search first (it stops at a
+    local optimum, at the latest when 1 − `bound_share` of the time is used), then the grouped
+    bound in the time left. Otherwise: the pricing bound with column generation first (≤
+    `bound_share` of the time; it also widens the candidate lists), then list scheduling and
+    relaxation rounding, local search from the better start in the remaining time.
+    """
     t0 = time.perf_counter()
     deadline = t0 + time_limit
     if isinstance(sp.times, FactoredTimes):
-        bound = grouped_bound(sp.times, sp.weight, time_limit=bound_share * time_limit)
-    else:
-        bound, sp = sparse_bound(sp, time_limit=bound_share * time_limit)
+        lst = sparse_list_schedule(sp)
+        best = sparse_local_search(sp, lst, time_limit=(1.0 - bound_share) * time_limit)
+        left = max(1.0, deadline - time.perf_counter())
+        bound = grouped_bound(sp.times, sp.weight, time_limit=left)
+        return SparseResult(best, sp, bound, time.perf_counter() - t0, lst.objective)
+    bound, sp = sparse_bound(sp, time_limit=bound_share * time_limit)
     lst = sparse_list_schedule(sp)
     starts = [lst]
     if bound.x is not None and bound.x.shape == sp.p.shape:

@@ -16,6 +16,7 @@ import numpy as np
 import shapely
 
 from landrelease.errors import NotFound, ValidationError
+from landrelease.planning.assumptions import origin, provenance, rate_origins
 from landrelease.planning.capacity import LAND_CLASSES, TEAM_TYPES
 from landrelease.planning.field import Areas, FieldPlan, expand_units, plan_field
 from landrelease.planning.forecast import Forecast, percentiles, simulate
@@ -353,6 +354,7 @@ def summary(o: Outcome) -> dict:
         "simulations": fc.completion.shape[0],
         "seconds": o.seconds,
         "synthetic": o.synthetic,
+        **{f"rates_{k.replace(' ', '_').lower()}": v for k, v in rate_origins(o.rates).items()},
     }
     for m in HORIZONS_MONTHS:
         day = (_add_months(plan.start, m) - plan.start).days
@@ -471,10 +473,23 @@ def write_plan(o: Outcome, d: Path) -> None:
                 ]
             )
     with open(d / "rates.csv", "w", newline="", encoding="utf-8") as f:
-        rr = [dict(r, synthetic=SYNTHETIC_FLAG[o.synthetic]) for r in o.rates.rows()]
+        rr = [
+            dict(r, origin=origin(r["source"], r["reports"]), synthetic=SYNTHETIC_FLAG[o.synthetic])
+            for r in o.rates.rows()
+        ]
         w = csv.DictWriter(f, fieldnames=list(rr[0]))
         w.writeheader()
         w.writerows(rr)
+    with open(d / "assumptions.csv", "w", newline="", encoding="utf-8") as f:
+        rows = [dict(r, synthetic=SYNTHETIC_FLAG[o.synthetic]) for r in _provenance(o)]
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
+def _provenance(o: Outcome) -> list[dict]:
+    sc = o.scenario
+    return provenance(o.rates, o.release, sc.travel, sc.calendar, sc.release)
 
 
 def summary_text(o: Outcome, s: dict) -> str:
@@ -510,14 +525,28 @@ def summary_text(o: Outcome, s: dict) -> str:
         "",
         "## Productivity (m²/day)",
         "",
-        "| type | class | rate | basis | log-sd | reports | source |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        f"{s['rates_record']} rates from the record's progress reports, {s['rates_scenario_file']} from the "
+        f"scenario file, {s['rates_cited_default']} cited defaults, {s['rates_assumption']} ASSUMPTIONS "
+        "(no cited figure).",
+        "",
+        "| type | class | rate | basis | log-sd | reports | from | source |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in o.rates.rows():
         lines.append(
             f"| {r['type']} | {r['class']} | {r['rate']:.0f} | {r['basis']} | {r['log_sd']:.2f} | "
-            f"{r['reports']} | {r['source']} |"
+            f"{r['reports']} | {origin(r['source'], r['reports'])} | {r['source']} |"
         )
+    lines += [
+        "",
+        "## Other figures this plan rests on",
+        "",
+        "| kind | figure | value | from | source |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for r in _provenance(o):
+        if r["kind"] != "rate" or r["name"].startswith("log-sd"):
+            lines.append(f"| {r['kind']} | {r['name']} | {r['value']} | {r['origin']} | {r['source']} |")
     lines += ["", f"Release model: {o.release.source}", "", *[f"- {n}" for n in plan.notes]]
     return "\n".join(lines) + "\n"
 
