@@ -290,7 +290,6 @@ def plan_field(
     window_margin: float = 0.85,
     method: str = "solve",
 ) -> FieldPlan:
-    notes: list[str] = []
     n_teams = len(teams)
     probe = 366 * 3
     fexp = calendar.expected_factors(start, probe)
@@ -308,79 +307,103 @@ def plan_field(
     phys_days, phys_setup = stage_durations(
         _sub(areas, phys_area), teams, rates, expected.work[phys_area], travel, nts=False
     )
-    stages = {
-        "nts": Stage("nts", nts_area, nts_days, nts_setup),
-        "physical": Stage("physical", phys_area, phys_days, phys_setup),
-    }
-    n_days = 366 * 4
-    ready = None
-    seqs: dict[str, list[np.ndarray]] = {}
-    for name in ("nts", "physical"):
-        st = stages[name]
-        allowed = np.isfinite(st.work_days)
-        w = weight[st.area]
-        if name == "nts":
-            # Survey first what clearance wants first: NTS Smith order = the physical Smith order.
-            row = {int(a): i for i, a in enumerate(phys_area)}
-            pmin_phys = np.array([phys_days[row[int(a)]].min() if int(a) in row else np.nan for a in st.area])
-            pmin_nts = st.work_days.min(axis=1)
-            ok = np.isfinite(pmin_phys) & np.isfinite(pmin_nts)
-            w = np.where(ok, w * np.where(ok, pmin_nts, 1.0) / np.where(ok, pmin_phys, 1.0), w)
-        for it in range(max_repairs + 1):
-            p = np.where(allowed, st.work_days, INF)
-            plannable = np.isfinite(p).any(axis=1)
-            team = np.full(len(st.area), -1, dtype=np.int64)
-            if plannable.any():
-                inst = Instance(p=p[plannable] / fbar[None, :], weight=w[plannable])
-                if method == "spreadsheet":  # reference: strict priority order, next free team
-                    sched = spreadsheet_rule(Instance(p=inst.p, weight=weight[st.area][plannable]))
+
+    def stages_for(nts_order: str, tl: float):
+        """Both stages, NTS ordered for clearance ("physical") or by its own Smith ratio ("nts")."""
+        notes: list[str] = []
+        stages = {
+            "nts": Stage("nts", nts_area, nts_days, nts_setup),
+            "physical": Stage("physical", phys_area, phys_days, phys_setup),
+        }
+        n_days = 366 * 4
+        ready = None
+        seqs: dict[str, list[np.ndarray]] = {}
+        for name in ("nts", "physical"):
+            st = stages[name]
+            allowed = np.isfinite(st.work_days)
+            w = weight[st.area]
+            if name == "nts" and nts_order == "physical":
+                # Survey first what clearance wants first: NTS Smith order = the physical Smith order.
+                row = {int(a): i for i, a in enumerate(phys_area)}
+                pmin_phys = np.array([phys_days[row[int(a)]].min() if int(a) in row else np.nan for a in st.area])
+                pmin_nts = st.work_days.min(axis=1)
+                ok = np.isfinite(pmin_phys) & np.isfinite(pmin_nts)
+                w = np.where(ok, w * np.where(ok, pmin_nts, 1.0) / np.where(ok, pmin_phys, 1.0), w)
+            for it in range(max_repairs + 1):
+                p = np.where(allowed, st.work_days, INF)
+                plannable = np.isfinite(p).any(axis=1)
+                team = np.full(len(st.area), -1, dtype=np.int64)
+                if plannable.any():
+                    inst = Instance(p=p[plannable] / fbar[None, :], weight=w[plannable])
+                    if method == "spreadsheet":  # reference: strict priority order, next free team
+                        sched = spreadsheet_rule(Instance(p=inst.p, weight=weight[st.area][plannable]))
+                    else:
+                        sched = solve(inst, time_limit=tl / (1 + it), seed=seed).schedule
+                    team[plannable] = sched.team
+                    order_key = np.full(len(st.area), INF)
+                    order_key[plannable] = sched.start
                 else:
-                    sched = solve(inst, time_limit=time_limit / (1 + it), seed=seed).schedule
-                team[plannable] = sched.team
-                order_key = np.full(len(st.area), INF)
-                order_key[plannable] = sched.start
-            else:
-                order_key = np.full(len(st.area), INF)
-            seq = _sequences(team, order_key, n_teams)
-            while True:
-                caps, group = capacity_curves(calendar, start, teams, n_days, margin=window_margin)
-                area_ready = None
-                if name == "physical" and ready is not None:
-                    area_ready = np.zeros((1, len(areas)))
-                    area_ready[0, stages["nts"].area] = np.where(stages["nts"].team >= 0, ready, 0.0)
+                    order_key = np.full(len(st.area), INF)
+                seq = _sequences(team, order_key, n_teams)
+                while True:
+                    caps, group = capacity_curves(calendar, start, teams, n_days, margin=window_margin)
+                    area_ready = None
+                    if name == "physical" and ready is not None:
+                        area_ready = np.zeros((1, len(areas)))
+                        area_ready[0, stages["nts"].area] = np.where(stages["nts"].team >= 0, ready, 0.0)
 
-                def dur(k, jobs, _d=st.work_days):
-                    return _d[jobs, k][None, :]
+                    def dur(k, jobs, _d=st.work_days):
+                        return _d[jobs, k][None, :]
 
-                if area_ready is not None and method != "spreadsheet":
-                    seq = _dispatch(seq, w, st.work_days, area_ready[0, st.area], caps, group)
-                s0, e0, x0, _ = realise(seq, dur, caps, group, len(st.area), area_ready, st.area)
-                s0, e0, x0 = s0[0], e0[0], x0[0]
-                lost = (team >= 0) & ~np.isfinite(e0)
-                open_ended = np.isinf(teams.last[np.maximum(team, 0)])
-                if (lost & open_ended).any() and n_days < 366 * 300:
-                    n_days *= 2
-                    continue
-                break
-            if not lost.any() or it == max_repairs:
-                break
-            # Pin what fits on each overflowing windowed team and close that team to everything else.
-            for k in np.unique(team[lost]):
-                keep = (team == k) & ~lost
-                allowed[:, k] = False
-                allowed[keep, k] = True
-                allowed[np.ix_(np.flatnonzero(keep), np.flatnonzero(np.arange(n_teams) != k))] = False
-            notes.append(f"{name}: {int(lost.sum())} task(s) did not fit their team's window; re-planned")
-        if lost.any():
-            team[lost] = -1
-            s0[lost] = INF
-            e0[lost] = INF
-            seq = [q[team[q] >= 0] for q in seq]
-            x0[lost] = INF
-        st.team, st.start, st.end, st.pos = team, s0, e0, x0
-        seqs[name] = seq
-        if name == "nts":
-            ready = e0
+                    if area_ready is not None and method != "spreadsheet":
+                        seq = _dispatch(seq, w, st.work_days, area_ready[0, st.area], caps, group)
+                    s0, e0, x0, _ = realise(seq, dur, caps, group, len(st.area), area_ready, st.area)
+                    s0, e0, x0 = s0[0], e0[0], x0[0]
+                    lost = (team >= 0) & ~np.isfinite(e0)
+                    open_ended = np.isinf(teams.last[np.maximum(team, 0)])
+                    if (lost & open_ended).any() and n_days < 366 * 300:
+                        n_days *= 2
+                        continue
+                    break
+                if not lost.any() or it == max_repairs:
+                    break
+                # Pin what fits on each overflowing windowed team and close that team to everything else.
+                for k in np.unique(team[lost]):
+                    keep = (team == k) & ~lost
+                    allowed[:, k] = False
+                    allowed[keep, k] = True
+                    allowed[np.ix_(np.flatnonzero(keep), np.flatnonzero(np.arange(n_teams) != k))] = False
+                notes.append(f"{name}: {int(lost.sum())} task(s) did not fit their team's window; re-planned")
+            if lost.any():
+                team[lost] = -1
+                s0[lost] = INF
+                e0[lost] = INF
+                seq = [q[team[q] >= 0] for q in seq]
+                x0[lost] = INF
+            st.team, st.start, st.end, st.pos = team, s0, e0, x0
+            seqs[name] = seq
+            if name == "nts":
+                ready = e0
+
+        return stages, seqs, notes, n_days
+
+    def objective_of(stages, n_days) -> float:
+        ph = stages["physical"]
+        done = ph.team >= 0
+        if not done.any():
+            return 0.0
+        clock = Curves(curve(calendar.expected_factors(start, n_days)[None, :]))
+        return float(weight[ph.area[done]] @ clock.position(ph.end[done][None, :])[0])
+
+    # Two NTS orders: survey what clearance wants first, or what survey itself finishes soonest per
+    # unit of weight (better when survey is the bottleneck). Both are planned; the plan with the
+    # lower working-day objective is kept.
+    orders = ("physical", "nts") if len(nts_area) and method != "spreadsheet" else ("physical",)
+    tried = [stages_for(o, time_limit / len(orders)) for o in orders]
+    best = min(range(len(tried)), key=lambda i: objective_of(tried[i][0], tried[i][3]))
+    stages, seqs, notes, n_days = tried[best]
+    if len(orders) > 1:
+        notes.append(f"NTS ordered {'for clearance' if orders[best] == 'physical' else 'by its own Smith ratio'}")
 
     ph = stages["physical"]
     nts_st = stages["nts"]
