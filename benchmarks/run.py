@@ -17,6 +17,9 @@ HERE = Path(__file__).resolve().parent
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="small sizes, to check the benchmarks run")
+    ap.add_argument(
+        "--national", action="store_true", help="also plan 100,000 areas × 1,000 teams (~5 min, ~1 GB per seed)"
+    )
     args = ap.parse_args()
     areas = "5000" if args.quick else "100000"
     runs = [
@@ -25,8 +28,11 @@ def main() -> None:
         ["bench_planning.py", "--sizes", "200x10"] + ([] if args.quick else ["1000x30"]),
         ["bench_planning_field.py", "--sizes", "200x10", "--seeds", "0", "1", "--time-limit", "10"],
         ["bench_planning_cpsat.py", "--sizes", "200x10", "--seeds", "0", "1", "--time-limit", "20"],
+        ["bench_planning_scale.py", "--sizes", "2000x20" if args.quick else "10000x100", "--seeds", "0", "1", "2"],
         ["bench_web.py", "--areas", areas, "--pygeoapi"],
     ]
+    if args.national:
+        runs.append(["bench_planning_scale.py", "--sizes", "100000x1000", "--seeds", "0", "--time-limit", "200"])
     for script, *rest in runs:
         print(f"\n=== {script} {' '.join(rest)}", flush=True)
         subprocess.run([sys.executable, str(HERE / script), *rest], check=True)
