@@ -9,8 +9,10 @@ log-normal jitter (the jitter spreads jobs over near-equal teams instead of pili
 one fastest team). The plan (list scheduling, local search) uses only candidates.
 
 The *problem* is still the full one: `SparseInstance.times(rows, cols)` gives ``p[j, k]`` for any
-pair (inf = ineligible) without storing the matrix. The lower bound is certified for the full
-problem (`sparse_bound`): Skutella's convex quadratic relaxation (bound.py) is solved restricted
+pair (inf = ineligible) without storing the matrix, and both lower bounds here are certified for the
+full problem. `grouped_bound` (times of the form area / (rate × speed), as in the core family):
+merge each group of teams into one machine, see its docstring; O(n × groups), the one used at
+10⁵ × 10³. `sparse_bound` (any times): Skutella's convex quadratic relaxation (bound.py) is solved restricted
 to the candidates by the same accelerated projected gradient, and its certificate
 ``f(x) − ∇f(x)·x + Σ_j min_{k ∈ M_j} ∇f(x)_jk`` is then evaluated with the minimum over **all**
 eligible teams, not only the candidates. ∇f at a pair (j, k) that carries no work is
