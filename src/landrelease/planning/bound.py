@@ -232,7 +232,9 @@ def windowed_bound(
         remaining = deadline - time.perf_counter()
         if r > 0 and remaining <= 0:
             break
-        x, fx, gx, _, f_best, k = fista(q, x, time_limit=max(0.2, remaining / (n_rounds - r)), rel_tol=1e-5)
+        # the first solve (μ = 0) gets half the time: later rounds start from its point
+        share = 0.5 * time_limit if r == 0 and n_rounds > 1 else remaining / (n_rounds - r)
+        x, fx, gx, _, f_best, k = fista(q, x, time_limit=max(0.2, share), rel_tol=1e-5)
         it += k
         cert = q.certificate(x, fx, gx)
         if limited.any():
