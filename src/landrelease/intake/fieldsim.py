@@ -234,3 +234,27 @@ def run(
         t.join()
     report.elapsed = time.perf_counter() - t0
     return report
+
+
+def seed_record(store) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The few synthetic records the simulated forms refer to: an organisation, its team, a hazardous
+    area and a clearance activity on it. Returns their codes."""
+    import numpy as np
+    import shapely
+
+    from landrelease.domain import model as m
+    from landrelease.domain.batch import Batch
+    from landrelease.service.write import write_batch
+
+    def one(ent, geom=None, **cols) -> str:  # type: ignore[no-untyped-def]
+        geoms = None
+        if ent.geom is not None:
+            geoms = np.empty(1, dtype=object)
+            geoms[0] = geom
+        return write_batch(store, Batch(ent, {k: [v] for k, v in {**cols, "synthetic": True}.items()}, geoms)).codes[0]
+
+    org = one(m.ORGANISATION, name="Synthetic field operator (load test)")
+    unit = one(m.UNIT, name="Synthetic team", org=org, unit_type="manual")
+    area = one(m.HAZARDOUS_AREA, shapely.box(35.50, 51.40, 35.51, 51.41), haz_type="cha", status="open", org=org)
+    act = one(m.ACTIVITY, act_type="clearance", area=area, org=org, unit=unit, status="ongoing")
+    return {"org": org, "unit": unit, "area": area, "activity": act}
