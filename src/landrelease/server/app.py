@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
 
-from landrelease.server import api, auth, mapdata, ogc, pages, plans, problems, web
+from landrelease.server import api, auth, mapdata, odk, ogc, pages, plans, problems, review, web
 from landrelease.service.store import Store
 
 TITLE = "Landrelease"
@@ -82,6 +82,9 @@ def create_app(
     app.include_router(pages.router())
     app.include_router(plans.router())
     app.include_router(plans.page_router())
+    app.include_router(review.router())
+    app.include_router(review.api_router())
+    odk.install(app)
 
     def custom_openapi() -> dict[str, Any]:
         if app.openapi_schema:

@@ -13,6 +13,7 @@ NAV = (
     ("/areas/new", "New area"),
     ("/finds/new", "New EO find"),
     ("/reports/new", "Progress report"),
+    ("/review", "Review"),
     ("/collections?f=html", "OGC API"),
     ("/api/docs", "HTTP API"),
 )
