@@ -240,3 +240,25 @@ def test_flags_accreditation_and_deployment(store):
     _one(store, m.DEPLOYMENT, AREA.buffer(0.01), unit=c["unit"], start=dt.date(2026, 11, 15), end=dt.date(2026, 11, 25))
     assert "not_deployed" not in {f.check for f in review.assess(store, sid).flags}
     assert review.assess(store, sid).approvable  # warnings never block
+
+
+def test_an_operator_report_on_another_organisations_activity_cannot_be_approved(store):
+    """Whoever approves, a submission only writes what its sender's organisation may write
+    (the owner rules of landrelease.auth.policy): a progress report of operator A on operator B's
+    activity is flagged by the dry run and refused on approval."""
+    from landrelease.auth import accounts
+    from landrelease.errors import Forbidden
+
+    c = seed(store)
+    other = _one(store, m.ORGANISATION, name="Another synthetic operator", synthetic=True)
+    theirs = _one(store, m.ACTIVITY, act_type="clearance", area=c["area"], org=other, status="ongoing")
+    accounts.add_account(store, "field.a", role="operator_writer", password="pw-" + "x" * 12, organisation=c["org"])
+    sid = _submit(store, "lr_progress", _progress(c, "uuid:p-7", activity=theirs), actor="field.a", org=c["org"])
+    a = review.assess(store, sid)
+    assert not a.approvable and a.flags[0].check == "invalid" and "field.a" in a.flags[0].message
+    review.verify(store, sid, "qa:olga")
+    with pytest.raises(Forbidden):
+        review.approve(store, sid, "imo:ana")
+    assert _count(store, TABLES["progress_report"]) == 0 and queue.get(store, sid)["status"] == "verified"
+    mine = _submit(store, "lr_progress", _progress(c, "uuid:p-8"), actor="field.a", org=c["org"])
+    assert review.assess(store, mine).approvable

@@ -100,10 +100,37 @@ def _batches(form_id: str, values: dict[str, Any], source: Any) -> list[Batch]:
     return to_batches(form_id, values, source)
 
 
-def _write(conn: Connection, actor: str, batches: list[Batch], *, txn: str, note: str) -> list[Any]:
-    from landrelease.intake.values import write_batches
+def _submitter(store: Store, sub: dict[str, Any]) -> Store | None:
+    """The submitter's rights, for the owner rules of `landrelease.auth.policy`: an operator's field
+    report may only create or change its own organisation's records, whoever approves it. None when
+    the submitter has no account here (a local import before accounts existed)."""
+    if not hasattr(store, "acting"):
+        return None
+    from landrelease.auth import accounts
 
-    return write_batches(conn, actor, batches, txn=txn, note=note)
+    try:
+        p = accounts.principal_for_username(store, sub["actor"])
+    except LandreleaseError:
+        return None
+    return store.acting(p)
+
+
+def _write(
+    conn: Connection, actor: str, batches: list[Batch], *, txn: str, note: str, guard: Store | None
+) -> list[Any]:
+    """Write one submission's batches in order (as `intake.values.write_batches`: references to
+    records made by the same submission are resolved to the codes the store gave them), each
+    checked against the submitter's rights (`guard`), audited as ``actor``."""
+    from landrelease.intake.values import Link
+    from landrelease.service.write import write_batch_in
+
+    results: list[Any] = []
+    for batch in batches:
+        for name, col in batch.columns.items():
+            if any(isinstance(x, Link) for x in col):
+                batch.columns[name] = [results[x.batch].codes[x.row] if isinstance(x, Link) else x for x in col]
+        results.append(write_batch_in(conn, actor, batch, txn=txn, note=note, guard=guard))
+    return results
 
 
 def _is_code(value: Any) -> bool:
@@ -431,7 +458,7 @@ def _dry_run(store: Store, sub: dict[str, Any], actor: str) -> tuple[list[Effect
         trans = conn.begin()
         try:
             batches = _batches(sub["form_id"], sub["vals"], conn)
-            _write(conn, actor, batches, txn=txn, note="dry run")
+            _write(conn, actor, batches, txn=txn, note="dry run", guard=_submitter(store, sub))
             rows = conn.execute(select(audit).where(audit.c.txn == txn).order_by(audit.c.id)).mappings().all()
             codes = _ref_codes(conn, rows)
         except LandreleaseError as exc:
@@ -495,6 +522,8 @@ def _features(conn: Connection, batches: list[Batch], linked: list[str]) -> list
     codes = set(linked)
     for b in batches:
         codes |= {c for c in b.columns.get("area", []) or [] if _is_code(c)}
+        acts = _fetch(conn, "activity", list(b.columns.get("activity", []) or []), "area")
+        codes |= set(repo.codes_for_ids(conn, "hazardous_area", [a.area for a in acts.values() if a.area]).values())
     for code, row in _fetch(conn, "hazardous_area", sorted(codes), "geom", "status").items():
         g = _geom(row.geom)
         if g is not None:
@@ -662,7 +691,9 @@ def approve(store: Store, ref: str, actor: str, *, note: str | None = None) -> d
         sub = _load(conn, ref, (Status.VERIFIED,), "approved (verify it first)")
         batches = _batches(sub["form_id"], sub["vals"], conn)
         why = f"approved submission {sub['instance_id']} ({sub['form_id']}) sent by {sub['actor']}"
-        results = _write(conn, actor, batches, txn=txn, note=why if not note else f"{why}: {note}")
+        results = _write(
+            conn, actor, batches, txn=txn, note=why if not note else f"{why}: {note}", guard=_submitter(store, sub)
+        )
         codes = [c for r in results for c in r.codes]
         return _transition(
             conn,

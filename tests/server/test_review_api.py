@@ -1,0 +1,75 @@
+"""Who may review (tried by breaking it, on a live server): viewers and operators cannot read the queue
+or decide; a QA officer verifies but cannot approve; the national authority approves and rejects
+(with a reason); a web session must send its CSRF token with a decision."""
+
+from __future__ import annotations
+
+from live import call
+
+from landrelease.auth import accounts
+from landrelease.intake import fieldsim, queue
+from landrelease.intake.values import submission_xml
+
+
+def _queued(server, codes, instance: str) -> str:
+    values = {
+        "report/activity": codes["activity"],
+        "report/date": "2026-11-20",
+        "report/worked_m2": "75",
+        "meta/instanceID": instance,
+    }
+    return queue.submit(
+        server.store,
+        form_id="lr_progress",
+        form_version="1",
+        instance_id=instance,
+        values=values,
+        raw=submission_xml("lr_progress", values),
+        source="odk",
+        actor="field1",
+        organisation=codes["org"],
+    ).id
+
+
+def test_roles_on_the_review_api(server):
+    from live import account_token
+
+    codes = fieldsim.seed_record(server.store)
+    sid = _queued(server, codes, "uuid:r-1")
+    api = f"{server.url}/api/intake/submissions"
+    viewer = account_token(server.store, "donor", "viewer")
+    operator = account_token(server.store, "op", "operator_writer", codes["org"])
+    qa = account_token(server.store, "qa", "qa_officer")
+    imo = account_token(server.store, "imo", "imo")
+
+    for who in (viewer, operator):
+        assert call("GET", api, headers=who).status == 403
+        assert call("POST", f"{api}/{sid}/verify", {}, headers=who).status == 403
+    assert call("GET", api, auth=False).status == 401
+    listed = call("GET", api, headers=qa)
+    assert listed.status == 200 and listed.json["matched"] == 1
+    assert call("POST", f"{api}/{sid}/approve", {}, headers=qa).status == 403
+    r = call("POST", f"{api}/{sid}/verify", {}, headers=qa)
+    assert r.status == 200 and r.json["status"] == "verified" and r.json["verified_by"] == "qa"
+    shown = call("GET", f"{api}/{sid}", headers=imo).json
+    assert shown["values"]["report/worked_m2"] == "75" and any(e["kind"] == "activity" for e in shown["effects"])
+    r = call("POST", f"{api}/{sid}/reject", {"reason": " "}, headers=imo)
+    assert r.status == 422 and r.type.startswith("application/problem+json") and "reason" in r.json["detail"]
+    r = call("POST", f"{api}/{sid}/approve", {}, headers=imo)
+    assert r.status == 200 and r.json["status"] == "approved" and r.json["decided_by"] == "imo"
+    assert r.json["records"][0].startswith("PR-")
+    assert call("POST", f"{api}/{sid}/approve", {}, headers=imo).status == 409
+    assert call("GET", f"{api}/nope-nope-nope", headers=imo).status == 404
+
+
+def test_a_session_decision_needs_the_csrf_token(server):
+    codes = fieldsim.seed_record(server.store)
+    sid = _queued(server, codes, "uuid:r-2")
+    accounts.add_account(server.store, "imo2", role="imo", password="imo2-password-long")
+    secret, session = accounts.create_session(server.store, "imo2")
+    cookie = {"Cookie": f"lr_session={secret}"}
+    url = f"{server.url}/api/intake/submissions/{sid}/verify"
+    assert call("POST", url, {}, headers=cookie, auth=False).status == 403
+    assert queue.get(server.store, sid)["status"] == "submitted"
+    r = call("POST", url, {}, headers={**cookie, "X-CSRF-Token": session.csrf}, auth=False)
+    assert r.status == 200 and r.json["verified_by"] == "imo2"
