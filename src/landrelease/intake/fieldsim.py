@@ -6,8 +6,9 @@ lost, none twice. Each client behaves like ODK Collect on a poor network:
 - it posts each of its forms as multipart ``xml_submission_file`` (plus a photo for some) and only
   counts it as sent on a 201 or 202 answer; on any failure it posts the same bytes again;
 - a share of posts (``disconnect_rate``) is cut: half abort mid-request (the body is not complete
-  when the socket closes: the server must store nothing), half send everything and hang up without
-  reading the answer (the server may have stored it: the resend must be answered 202, not stored again);
+  when the socket closes: the server must store nothing), half send everything and hang up as the
+  answer starts to arrive, without reading it (the server has stored the form: the resend must be
+  answered 202, not stored again);
 - a share of forms (``replay_rate``) is sent again later after a 201/202 (a user pressing "send"
   twice, a phone restored from backup): the answer must be 202.
 
@@ -138,9 +139,10 @@ class Client:
 
     def drop_response(self, form: Form) -> None:
         body, ctype = multipart(form)
-        with socket.create_connection((self.host, self.port), timeout=30) as s:
+        with socket.create_connection((self.host, self.port), timeout=60) as s:
             s.sendall(self._raw_request(body, ctype) + body)
-            s.shutdown(socket.SHUT_WR)  # the whole request is out; never read the answer
+            s.recv(1)  # the server has answered (so it has stored the form) — hang up without reading it
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         with self.lock:
             self.report.dropped += 1
 
