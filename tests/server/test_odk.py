@@ -126,7 +126,7 @@ def test_form_list_and_download_with_matching_hashes(field):
 
 def test_head_then_post_stores_once_and_replays_are_202(field):
     status, headers, _ = request(field, "HEAD", "/odk/submission", headers=basic())
-    assert status == 204 and headers["x-openrosa-version"] == "1.0"
+    assert status == 204 and headers["x-openrosa-version"] == "1.0" and headers["date"].endswith("GMT")
     assert int(headers["x-openrosa-accept-content-length"]) > 0
     assert request(field, "HEAD", "/odk/submission", headers=basic("donor"))[0] == 403
     assert request(field, "HEAD", "/odk/submission", headers=basic("field1", "wrong"))[0] == 401

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from email.utils import formatdate
 from xml.etree.ElementTree import Element  # noqa: S405 — only for building our own documents
 
 from defusedxml import ElementTree as SafeET
@@ -39,12 +38,8 @@ MAX_REQUEST_BYTES = 50 * 1024 * 1024
 
 
 def headers() -> dict[str, str]:
-    """Headers every OpenRosa response carries."""
-    return {
-        "X-OpenRosa-Version": VERSION,
-        "X-OpenRosa-Accept-Content-Length": str(ACCEPT_CONTENT_LENGTH),
-        "Date": formatdate(usegmt=True),
-    }
+    """Headers every OpenRosa response carries (the server, uvicorn, adds ``Date`` to every response)."""
+    return {"X-OpenRosa-Version": VERSION, "X-OpenRosa-Accept-Content-Length": str(ACCEPT_CONTENT_LENGTH)}
 
 
 def _text(parent: Element, tag: str, text: str) -> Element:

@@ -83,8 +83,15 @@ class _Refused(Exception):
         self.headers = headers or {}
 
 
-def _reply(status: int, message: str, *, nature: str | None = None, headers: dict[str, str] | None = None, **kw: Any):
-    body = openrosa.response_xml(message, nature=nature, submission_id=kw.get("submission_id"))
+def _reply(
+    status: int,
+    message: str,
+    *,
+    nature: str | None = None,
+    headers: dict[str, str] | None = None,
+    submission_id: str | None = None,
+) -> Response:
+    body = openrosa.response_xml(message, nature=nature, submission_id=submission_id)
     return Response(body, status_code=status, media_type=XML, headers={**openrosa.headers(), **(headers or {})})
 
 
