@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import threading
 import time
@@ -271,18 +272,23 @@ def _store_submission(request: Request, p: Principal, xml: bytes, files: dict[st
     if inst.form_id not in _forms():
         raise NotFound(f"there is no form {inst.form_id!r} on this server; download the current forms")
     sub = values_from_xml(xml)
-    return queue.submit(
-        store_of(request),
-        form_id=sub.form_id,
-        form_version=sub.version or inst.version,
-        instance_id=sub.instance_id,
-        values=sub.values,
-        raw=xml,
-        source="odk",
-        attachments=files,
-        actor=p.actor,
-        organisation=p.organisation,
-    )
+    store = store_of(request)
+    # SQLite has one writer at a time: queue this process's writers on a lock (first come, first
+    # served) rather than on SQLite's busy handler, which sleeps up to 100 ms between tries.
+    lock = request.app.state.write_lock if store.backend == "sqlite" else contextlib.nullcontext()
+    with lock:
+        return queue.submit(
+            store,
+            form_id=sub.form_id,
+            form_version=sub.version or inst.version,
+            instance_id=sub.instance_id,
+            values=sub.values,
+            raw=xml,
+            source="odk",
+            attachments=files,
+            actor=p.actor,
+            organisation=p.organisation,
+        )
 
 
 async def submission_post(request: Request) -> Response:
