@@ -557,6 +557,9 @@ def assess(store: Store, ref: str, *, dry_run: bool = True) -> Assessment:
         overlap, near = _area_overlap_flags(conn, batches)
         flags += overlap
         features = _features(conn, batches, near)
+    if sub["status"] in (Status.APPROVED.value, Status.REJECTED.value) and sub["flags"] is not None:
+        # decided: show the flags the decision was taken on (an approved area would now "duplicate" itself)
+        return Assessment(sub, [Flag(**f) for f in sub["flags"]], [], features)
     effects: list[Effect] = []
     if dry_run and sub["status"] in (Status.SUBMITTED.value, Status.VERIFIED.value):
         effects, failure = _dry_run(store, sub, store.actor)
