@@ -73,3 +73,33 @@ def test_a_session_decision_needs_the_csrf_token(server):
     assert queue.get(server.store, sid)["status"] == "submitted"
     r = call("POST", url, {}, headers={**cookie, "X-CSRF-Token": session.csrf}, auth=False)
     assert r.status == 200 and r.json["verified_by"] == "imo2"
+
+
+def test_review_pages_render_every_state(server):
+    from live import account_token
+
+    codes = fieldsim.seed_record(server.store)
+    good = _queued(server, codes, "uuid:r-3")
+    bad_values = {"report/activity": "ACT-1999-000404", "report/date": "2026-11-20", "meta/instanceID": "uuid:r-4"}
+    bad = queue.submit(
+        server.store,
+        form_id="lr_progress",
+        form_version="1",
+        instance_id="uuid:r-4",
+        values=bad_values,
+        raw=submission_xml("lr_progress", bad_values),
+        source="odk",
+        actor="field1",
+    ).id
+    imo = {**account_token(server.store, "imo3", "imo"), "Accept": "text/html"}
+    page = call("GET", f"{server.url}/review/{bad}", headers=imo)
+    assert page.status == 200 and 'class="flag error"' in page.body.decode() and "ACT-1999-000404" in page.body.decode()
+    assert 'id="approve"' not in page.body.decode()  # submitted: verify first
+    call("POST", f"{server.url}/api/intake/submissions/{good}/verify", {}, headers=imo)
+    page = call("GET", f"{server.url}/review/{good}", headers=imo).body.decode()
+    assert 'id="approve"' in page and 'id="diff"' in page and 'id="map"' in page
+    call("POST", f"{server.url}/api/intake/submissions/{good}/approve", {}, headers=imo)
+    page = call("GET", f"{server.url}/review/{good}", headers=imo).body.decode()
+    assert 'id="records"' in page and 'id="decide"' not in page
+    queue_page = call("GET", f"{server.url}/review?status=approved&form_id=lr_progress", headers=imo).body.decode()
+    assert "uuid:r-3" in queue_page and "uuid:r-4" not in queue_page
