@@ -274,9 +274,9 @@ def _store_submission(request: Request, p: Principal, xml: bytes, files: dict[st
     sub = values_from_xml(xml)
     store = store_of(request)
     # SQLite has one writer at a time: queue this process's submissions on a lock (first come, first
-    # served) rather than on SQLite's busy handler, which sleeps up to 100 ms between tries (measured:
-    # twice the throughput, a third of the p99 at 20 phones; benchmarks/RESULTS.md). Other processes
-    # (serve --workers) still queue on SQLite's own lock.
+    # served) rather than on SQLite's busy handler, which sleeps up to 100 ms between tries (see the
+    # intake load figures in benchmarks/RESULTS.md). Other processes (serve --workers) still queue on
+    # SQLite's own lock.
     lock = request.app.state.odk_write_lock if store.backend == "sqlite" else contextlib.nullcontext()
     with lock:
         return queue.submit(
