@@ -211,17 +211,28 @@ def feature_page(
     # SQLAlchemy's per-value processors: converted below, cheaply, only as far as GeoJSON needs.
     raw = {i for i, n in enumerate(names) if isinstance(table.c[n].type, Date | DateTime | JSON)}
     stamps = [i for i in raw if isinstance(table.c[names[i]].type, DateTime)]
-    cols = [table.c.code, *(type_coerce(table.c[n], String) if i in raw else table.c[n] for i, n in enumerate(names))]
+    ref_at = {i: f for i, f in refs}
+
+    def column(i: int, name: str) -> Any:
+        if i in ref_at:  # the referenced record's code, in the same query (deleted records still named)
+            other = TABLES[ref_at[i].ref]
+            return select(other.c.code).where(other.c.id == table.c[name]).scalar_subquery()
+        return type_coerce(table.c[name], String) if i in raw else table.c[name]
+
+    cols = [table.c.code, *(column(i, n) for i, n in enumerate(names))]
     if e.geom is not None:
         cols.append(table.c.geom)
+    # The total comes with the page (a window count over the matches the sort reads anyway): one query.
+    cols.append(func.count().over())
     with repo.read_connection(store.engine) as conn:
         conds = check(conn)
         rows = conn.execute(select(*cols).where(*conds).order_by(table.c.code).limit(limit).offset(offset)).all()
-        if len(rows) < limit and (rows or offset == 0):  # the last page: the count is known
-            matched = offset + len(rows)
-        else:
+        if rows:
+            matched = int(rows[0][-1])
+        elif offset == 0:
+            matched = 0
+        else:  # past the end: no row to carry the total
             matched = int(conn.execute(select(func.count()).select_from(table).where(*conds)).scalar_one())
-        lookups = {i: repo.codes_for_ids(conn, f.ref, list({r[i + 1] for r in rows if r[i + 1]})) for i, f in refs}
     codes = [r[0] for r in rows]
     n = len(names)
     values = [list(r[1 : n + 1]) for r in rows]
@@ -235,9 +246,6 @@ def feature_page(
             if isinstance(x, str):
                 x = x.replace(" ", "T", 1).removesuffix(".000000")
                 v[i] = x if x.endswith("Z") or "+" in x[10:] else x + "Z"
-        for i, _ in refs:
-            if v[i]:
-                v[i] = lookups[i].get(v[i], v[i])
     properties = [{"code": c, **dict(zip(names, v, strict=True))} for c, v in zip(codes, values, strict=True)]
     if e.geom is not None and rows:
         geoms = shapely.from_wkb([r[n + 1] for r in rows])
