@@ -39,9 +39,10 @@ import numpy as np
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from landrelease.errors import LandreleaseError, NotFound, ValidationError
+from landrelease.errors import LandreleaseError, NotFound
 from landrelease.server import layout
 from landrelease.server.deps import store_of
+from landrelease.server.problems import problem
 from landrelease.service import viewport
 
 #: Monte Carlo simulations and scheduling seconds per stage of a web run (at most; the scenario's own
@@ -416,9 +417,10 @@ def router() -> APIRouter:
         path = runs.path(sid)
         key = runs.key(path, viewport.data_version(store_of(request)))
         st = runs.status(key)
-        if st["state"] == "failed":
+        if st["state"] == "failed":  # the run's own problem: 422 for what the scenario or record must fix
             e = st["error"]
-            raise ValidationError(f"the run of {sid!r} failed: {e['detail']}", field="scenario")
+            return problem(int(e.get("status", 500)), e.get("title", "Planning failed"),
+                           f"the run of {sid!r} failed: {e['detail']}", instance=request.url.path)  # fmt: skip
         doc = runs.result(key) if st["state"] == "done" else None
         if doc is None:
             raise NotFound(
