@@ -69,6 +69,8 @@ def build(areas: int) -> Path:
             stdout=subprocess.DEVNULL,
         )
         print(f"built {db.name} in {time.perf_counter() - t:.0f} s")
+    else:  # built by an older version: bring its schema up to date (idempotent)
+        subprocess.run([BIN / "landrelease", "--db", db, "init"], check=True, stdout=subprocess.DEVNULL)
     return db
 
 
