@@ -103,3 +103,9 @@ def test_review_pages_render_every_state(server):
     assert 'id="records"' in page and 'id="decide"' not in page
     queue_page = call("GET", f"{server.url}/review?status=approved&form_id=lr_progress", headers=imo).body.decode()
     assert "uuid:r-3" in queue_page and "uuid:r-4" not in queue_page
+
+
+def test_queue_listing_bad_parameters_are_4xx(server):
+    for query in ("status=lost", "limit=0", "limit=100000", "offset=-1", "offset=100000000000000000000"):
+        r = call("GET", f"{server.url}/api/intake/submissions?{query}")
+        assert r.status in (400, 422) and r.type.startswith("application/problem+json"), (query, r.status)

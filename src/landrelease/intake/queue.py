@@ -327,7 +327,8 @@ def listing(
 ) -> list[dict[str, Any]]:
     """Submissions, oldest first (the order a reviewer works in), without payloads."""
     q = select(*_LIST_COLUMNS).where(*_filters(status, form_id, org))
-    q = q.order_by(submission.c.received_at, submission.c.id).limit(max(1, min(limit, 10000))).offset(max(0, offset))
+    limit, offset = max(1, min(int(limit), 10000)), max(0, min(int(offset), 2**62))
+    q = q.order_by(submission.c.received_at, submission.c.id).limit(limit).offset(offset)
     with repo.read_connection(store.engine) as conn:
         return [dict(r) for r in conn.execute(q).mappings()]
 

@@ -15,7 +15,7 @@ import html
 import json
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from landrelease.auth import policy
@@ -240,8 +240,8 @@ def api_list(
     status: str | None = None,
     form_id: str | None = None,
     org: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=1_000_000_000),
     p: Principal = Depends(require(policy.can_review)),
 ) -> dict[str, Any]:
     """The intake queue, oldest first (reviewers)."""
