@@ -109,3 +109,37 @@ def test_queue_listing_bad_parameters_are_4xx(server):
     for query in ("status=lost", "limit=0", "limit=100000", "offset=-1", "offset=100000000000000000000"):
         r = call("GET", f"{server.url}/api/intake/submissions?{query}")
         assert r.status in (400, 422) and r.type.startswith("application/problem+json"), (query, r.status)
+
+
+def test_victims_personal_answers_are_hidden_from_reviewers_who_may_not_see_them(server):
+    """A QA officer verifies accident reports but never sees a victim's name, date of birth or
+    address (docs/security.md); the IM officer who approves does."""
+    from live import account_token
+
+    values = {
+        "accident/date": "2026-11-18",
+        "accident/acc_type": "civilian",
+        "accident/location": "51.4052 35.5048 0 0",
+        "victims[1]/outcome": "injured",
+        "victims[1]/full_name": "Synthetic Person Alpha",
+        "victims[1]/address": "1 Synthetic Street",
+        "victims[1]/age": "34",
+        "meta/instanceID": "uuid:acc-1",
+    }
+    sid = queue.submit(
+        server.store,
+        form_id="lr_accident",
+        form_version="1",
+        instance_id="uuid:acc-1",
+        values=values,
+        raw=submission_xml("lr_accident", values),
+        source="odk",
+        actor="field1",
+    ).id
+    qa = {**account_token(server.store, "qa9", "qa_officer"), "Accept": "text/html"}
+    imo = {**account_token(server.store, "imo9", "imo"), "Accept": "text/html"}
+    for url in (f"{server.url}/review/{sid}", f"{server.url}/api/intake/submissions/{sid}"):
+        seen = call("GET", url, headers=qa).body.decode()
+        assert "Synthetic Person Alpha" not in seen and "1 Synthetic Street" not in seen
+        assert "personal data: hidden" in seen and "34" in seen
+        assert "Synthetic Person Alpha" in call("GET", url, headers=imo).body.decode()

@@ -56,6 +56,11 @@ def show(ref: RefArg) -> None:
     s = store()
     review.check_review(s)
     a = review.assess(s, ref)
+    if s.principal is not None:
+        from landrelease.auth import policy
+
+        if not policy.can_see_personal(s.principal):
+            a = a.without_personal()
     sub = a.submission
     head = Table("field", "value", show_header=False)
     for k in ("id", "instance_id", "form_id", "form_ver", "source", "actor", "org", "received_at", "status"):

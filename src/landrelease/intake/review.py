@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -89,6 +90,40 @@ class Assessment:
 
     def flags_json(self) -> list[dict[str, Any]]:
         return [asdict(f) for f in self.flags]
+
+    def without_personal(self) -> Assessment:
+        """The same, with victims' and personnel's personal answers hidden (name, date of birth,
+        address: `Field.sensitive`), for reviewers who may not see them (`policy.can_see_personal`)."""
+        from landrelease.domain.model import BY_KIND
+
+        sub = dict(self.submission)
+        hidden = personal_paths(sub["form_id"])
+        sub["vals"] = {
+            k: (HIDDEN if v not in (None, "") and re.sub(r"\[\d+\]", "", k) in hidden else v)
+            for k, v in sub["vals"].items()
+        }
+        sub["raw"] = b""
+        effects = []
+        for e in self.effects:
+            ent = BY_KIND.get(e.kind)
+            secret = {f.name for f in ent.fields if f.sensitive} if ent else set()
+            changes = {k: ((HIDDEN, HIDDEN) if k in secret else v) for k, v in e.changes.items()}
+            effects.append(Effect(e.action, e.kind, e.code, changes))
+        return Assessment(sub, self.flags, effects, self.features)
+
+
+HIDDEN = "(personal data: hidden)"
+
+
+def personal_paths(form_id: str) -> set[str]:
+    """The questions of a form that collect personal data (without repeat indexes)."""
+    from landrelease.intake import forms
+
+    try:
+        frm = forms.form(form_id)
+    except LandreleaseError:
+        return set()
+    return {p for p, q, ent, _ in frm.walk() if isinstance(q, forms.Q) and forms._is_personal(q, ent)}
 
 
 # ---- reading the submission into records -----------------------------------------------------------

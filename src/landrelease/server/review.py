@@ -148,6 +148,8 @@ def _buttons(p: Principal, sub: dict[str, Any], approvable: bool) -> str:
 def submission_page(request: Request, sid: str, p: Principal = Depends(require(policy.can_review))) -> HTMLResponse:
     store = store_of(request)
     a = review.assess(store, sid)
+    if not policy.can_see_personal(p):
+        a = a.without_personal()
     s = a.submission
     files = queue.attachments(store, s["id"])
     meta = [
@@ -256,6 +258,8 @@ def api_list(
 def api_show(request: Request, sid: str, p: Principal = Depends(require(policy.can_review))) -> dict[str, Any]:
     """One submission: its values, flags and what approval would write."""
     a = review.assess(store_of(request), sid)
+    if not policy.can_see_personal(p):
+        a = a.without_personal()
     out = _public(a.submission)
     out["values"] = a.submission["vals"]
     out["flags"] = a.flags_json()
