@@ -46,9 +46,12 @@ class Browser:
         req = urllib.request.Request(self.base + path, data=data, method=method, headers=headers or {})
         try:
             with self.opener.open(req, timeout=60) as r:
-                return Reply(r.status, {k.lower(): v for k, v in r.headers.items()}, r.read())
+                reply = Reply(r.status, {k.lower(): v for k, v in r.headers.items()}, r.read())
+                reply.set_cookies = r.headers.get_all("Set-Cookie") or []
         except urllib.error.HTTPError as e:
-            return Reply(e.code, {k.lower(): v for k, v in e.headers.items()}, e.read())
+            reply = Reply(e.code, {k.lower(): v for k, v in e.headers.items()}, e.read())
+            reply.set_cookies = e.headers.get_all("Set-Cookie") or []
+        return reply
 
     def login(self, username: str, password: str, *, csrf: str | None = None) -> Reply:
         page = self.go("GET", "/login?next=/dashboard")
@@ -175,6 +178,27 @@ def test_sessions_cookies_and_csrf(server):
         conn.execute(update(auth_session).values(expires_at=repo.utcnow() - dt.timedelta(minutes=1)))
     assert b.go("GET", "/api/organisations").status == 401
     assert b.go("GET", "/dashboard", headers={"Accept": "text/html"}).status == 303
+
+
+def test_cookie_is_secure_behind_a_tls_proxy(server):
+    """Behind a TLS reverse proxy on the same machine (X-Forwarded-Proto from 127.0.0.1, trusted by
+    uvicorn), the request is https and the session cookie is marked Secure."""
+    accounts.add_account(server.store, "ian", role="imo", password=PW)
+    b = Browser(server.url)
+    page = b.go("GET", "/login", headers={"X-Forwarded-Proto": "https"})
+    token = re.search(rb'name="csrf_token" value="([^"]+)"', page.body).group(1).decode()
+    body = urllib.parse.urlencode({"csrf_token": token, "username": "ian", "password": PW}).encode()
+    assert "secure" in page.set_cookies[0].lower()  # the login form's token cookie too
+    cookie = re.search(r"lr_login_csrf=([^;]+)", page.set_cookies[0]).group(1)
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Forwarded-Proto": "https",
+        "Cookie": f"lr_login_csrf={cookie}",  # the test client speaks http to the "proxy": send it by hand
+    }
+    r = b.go("POST", "/login", body, headers)
+    assert r.status == 303
+    session = next(c for c in r.set_cookies if c.startswith("lr_session="))
+    assert "secure" in session.lower() and "httponly" in session.lower() and "samesite=lax" in session.lower()
 
 
 def test_disabled_account_cannot_sign_in_and_its_session_ends(server):
