@@ -150,6 +150,12 @@ def _deny(request: Request, exc: Exception) -> Response:
         r = problem(429, "Too many requests", str(exc), instance=request.url.path)
         r.headers["Retry-After"] = str(exc.retry_after)
         return r
+    if wants_page(request):
+        from landrelease.server import layout
+
+        page = layout.page("Not allowed", f'<h1>Not allowed</h1><p id="forbidden">{html.escape(str(exc))}</p>')
+        page.status_code = 403
+        return page
     return problem(403, "Forbidden", str(exc), instance=request.url.path)
 
 
@@ -305,6 +311,10 @@ def install(app: FastAPI, *, public_view: bool = False) -> None:
 
     @app.exception_handler(Unauthenticated)
     async def _unauthenticated(request: Request, exc: Unauthenticated) -> Response:
+        return _deny(request, exc)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> Response:
         return _deny(request, exc)
 
     @app.exception_handler(TooManyAttempts)
