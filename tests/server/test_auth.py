@@ -142,6 +142,11 @@ def test_viewers_cannot_write(server):
             call("PATCH", f"{server.url}/api/organisations/{org}", {"name": "X", "version": 1}, headers=h).status == 403
         )
     assert call("GET", f"{server.url}/api/hazardous-areas").json["matched"] == 0
+    # a page they may not open (the review queue) says so as a page; the API answers problem+json
+    page = call("GET", f"{server.url}/review", headers={"Accept": "text/html", **h})
+    assert page.status == 403 and page.type.startswith("text/html") and b'id="forbidden"' in page.body
+    api = call("GET", f"{server.url}/api/intake/submissions", headers=h)
+    assert api.status == 403 and api.type.startswith("application/problem+json")
 
 
 def test_sessions_cookies_and_csrf(server):
