@@ -73,3 +73,32 @@ def test_intake_import_queues_once_and_bad_input_is_one_line(tmp_path):
         assert proc.returncode == 2 and len(lines) == 1 and words in lines[0], proc.stderr
     assert queue.count(s) == 2
     s.close()
+
+
+def test_intake_import_follows_the_roles(tmp_path):
+    """On a record with accounts: a viewer may not queue submissions; an operator's are tagged with
+    its organisation (as its phone's would be)."""
+    from landrelease.auth.accounts import add_account
+    from landrelease.intake import queue
+    from landrelease.service.store import open_store
+
+    from .support import seed
+    from .test_exports import SUBMISSIONS, kobo_xlsx
+
+    db = tmp_path / "record.db"
+    s = open_store(str(db), actor="test:cli", init=True)
+    c = seed(s)
+    add_account(s, "donor", role="viewer", password="a long enough passphrase 1")
+    add_account(s, "amina", role="operator_writer", organisation=c["org"], password="a long enough passphrase 2")
+    export = kobo_xlsx(tmp_path / "accidents.xlsx", SUBMISSIONS[:1])
+    proc = run("--db", str(db), "--as", "donor", "intake", "import", str(export), "--form", "lr_accident")
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert proc.returncode == 5 and len(lines) == 1 and "may not submit field forms" in lines[0], proc.stderr
+    assert queue.count(s) == 0
+    proc = run("--db", str(db), "intake", "import", str(export), "--form", "lr_accident")
+    assert proc.returncode != 0 and "--as" in proc.stderr  # a record with accounts: say who you are
+    proc = run("--db", str(db), "--as", "amina", "intake", "import", str(export), "--form", "lr_accident")
+    assert proc.returncode == 0, proc.stderr
+    (row,) = queue.listing(s)
+    assert (row["org"], row["actor"], row["source"]) == (c["org"], "amina", "kobo-import")
+    s.close()

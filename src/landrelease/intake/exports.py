@@ -470,6 +470,23 @@ def _assemble(ex: ExportFile) -> Iterator[tuple[str, dict[str, str]]]:
 # ----------------------------------------------------------------------------------- import
 
 
+def _check_submitter(store: Any) -> str | None:
+    """Who may queue field submissions: the roles that may send them from ODK Collect (administrators,
+    IM officers, operator data workers, QA officers). An operator's imports are tagged with its
+    organisation, as its phone's submissions are. Returns that organisation (None: not an operator)."""
+    from landrelease.auth.roles import Role
+    from landrelease.errors import Forbidden, Unauthenticated
+
+    p = getattr(store, "principal", None)
+    if p is None:
+        if not getattr(store, "system", True):
+            raise Unauthenticated("sign in (or name your account with --as) to import field submissions")
+        return None
+    if p.role not in (Role.ADMIN, Role.IMO, Role.OPERATOR_WRITER, Role.QA_OFFICER):
+        raise Forbidden(f"{p.username} ({p.role.value}) may not submit field forms")
+    return p.organisation if p.role is Role.OPERATOR_WRITER else None
+
+
 @dataclass
 class ImportResult:
     source: str
@@ -490,6 +507,7 @@ def import_export(store: Any, path: str | Path, form_id: str, *, actor: str | No
     from landrelease.store import repo
     from landrelease.store.schema import submission
 
+    organisation = _check_submitter(store)
     ex = open_export(path, form_id)
     rows = list(ex.rows())
     if not rows:
@@ -532,6 +550,7 @@ def import_export(store: Any, path: str | Path, form_id: str, *, actor: str | No
             raw=raw,
             source=ex.source,
             actor=actor or store.actor,
+            organisation=organisation,
         )
         created += int(got.created)
         replayed += int(not got.created)

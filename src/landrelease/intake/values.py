@@ -648,10 +648,17 @@ def _check_geometry(batch: Batch, reader: _Reader) -> None:
 
 
 def write_batches(
-    conn: Connection, actor: str, batches: Iterable[Batch], *, txn: str | None = None, note: str | None = None
+    conn: Connection,
+    actor: str,
+    batches: Iterable[Batch],
+    *,
+    txn: str | None = None,
+    note: str | None = None,
+    guard: Any = None,
 ) -> list[Any]:
     """Write one submission's batches in order on an open write transaction, resolving `Link`s to the
-    codes the store assigned. Returns the `WriteResult` of each batch."""
+    codes the store assigned. Returns the `WriteResult` of each batch. ``guard``: a store whose
+    principal must be allowed to write every record (None: the caller decided, e.g. an approval)."""
     from landrelease.service.write import write_batch_in
     from landrelease.store import repo
 
@@ -661,18 +668,19 @@ def write_batches(
         for name, col in batch.columns.items():
             if any(isinstance(x, Link) for x in col):
                 batch.columns[name] = [results[x.batch].codes[x.row] if isinstance(x, Link) else x for x in col]
-        results.append(write_batch_in(conn, actor, batch, txn=txn, note=note))
+        results.append(write_batch_in(conn, actor, batch, txn=txn, note=note, guard=guard))
     return results
 
 
 def apply(store: Any, form_id: str, values: Mapping[str, Any], *, note: str | None = None) -> list[Any]:
-    """Check and write one submission straight into the record, all or nothing (tests, imports
-    that skip review). The review workflow applies approved submissions with `write_batches`."""
+    """Check and write one submission straight into the record, all or nothing, as the store's
+    principal (its write rights are checked like any other write). The review workflow applies
+    approved submissions with `write_batches` instead."""
     from landrelease.store import repo
 
     batches = to_batches(form_id, values, store)
     with repo.write_transaction(store.engine) as conn:
-        return write_batches(conn, store.actor, batches, note=note)
+        return write_batches(conn, store.actor, batches, note=note, guard=store)
 
 
 # ---------------------------------------------------------------------------------------- XML
