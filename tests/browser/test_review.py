@@ -81,6 +81,7 @@ def _open(pg, desk, name: str) -> None:
     pg.goto(f"{desk.url}/review")
     pg.click(f"#queue a:text('{desk.ids[name]}')")
     pg.wait_for_selector("#meta")
+    pg.wait_for_selector("body[data-review-ready]", state="attached")  # the decision buttons are wired
 
 
 def test_verify_then_approve_puts_the_report_on_the_area_page(browser, desk, page):
@@ -101,6 +102,7 @@ def test_verify_then_approve_puts_the_report_on_the_area_page(browser, desk, pag
     assert desk.codes["activity"] in diff and "250" in diff
     page.click("#verify")
     page.wait_for_selector("#status:text('verified')")
+    page.wait_for_selector("body[data-review-ready]", state="attached")  # the reloaded page's buttons are wired
     page.click("#approve")
     page.wait_for_selector("#status:text('approved')")
     code = page.inner_text("#records")

@@ -4,34 +4,6 @@
 import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import { baseStyle } from '/static/style.js';
 
-const data = document.getElementById('features');
-if (data) {
-  const features = JSON.parse(data.textContent);
-  const map = new maplibregl.Map({ container: 'map', style: await baseStyle(), center: [0, 0], zoom: 1 });
-  window.lrMap = map;
-  map.addControl(new maplibregl.NavigationControl(), 'top-right');
-  map.on('load', () => {
-    map.addSource('preview', { type: 'geojson', data: features });
-    const isRecord = ['==', ['get', 'role'], 'record'];
-    const polygon = ['==', ['geometry-type'], 'Polygon'];
-    map.addLayer({ id: 'record-fill', type: 'fill', source: 'preview', filter: ['all', isRecord, polygon],
-      paint: { 'fill-color': '#78909c', 'fill-opacity': 0.25 } });
-    map.addLayer({ id: 'record-line', type: 'line', source: 'preview', filter: ['all', isRecord, polygon],
-      paint: { 'line-color': '#37474f', 'line-width': 1.5 } });
-    map.addLayer({ id: 'sub-fill', type: 'fill', source: 'preview', filter: ['all', ['!', isRecord], polygon],
-      paint: { 'fill-color': '#fc8d59', 'fill-opacity': 0.5 } });
-    map.addLayer({ id: 'sub-line', type: 'line', source: 'preview', filter: ['all', ['!', isRecord], polygon],
-      paint: { 'line-color': '#d7301f', 'line-width': 2 } });
-    map.addLayer({ id: 'sub-point', type: 'circle', source: 'preview', filter: ['==', ['geometry-type'], 'Point'],
-      paint: { 'circle-radius': 6, 'circle-color': '#6a1b9a', 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } });
-    const bounds = new maplibregl.LngLatBounds();
-    const add = (c) => (typeof c[0] === 'number' ? bounds.extend(c) : c.forEach(add));
-    for (const f of features.features) add(f.geometry.coordinates);
-    if (!bounds.isEmpty()) map.fitBounds(bounds, { padding: 40, maxZoom: 16, duration: 0 });
-    map.once('idle', () => { window.lrReviewMapReady = true; });
-  });
-}
-
 const panel = document.getElementById('decide');
 const error = document.getElementById('decide-error');
 panel?.addEventListener('click', async (ev) => {
@@ -61,3 +33,34 @@ panel?.addEventListener('click', async (ev) => {
   error.hidden = false;
   ev.target.disabled = false;
 });
+// The buttons work before the map has loaded (the map waits on its style); tests wait for this mark.
+document.body.dataset.reviewReady = '1';
+
+const data = document.getElementById('features');
+if (data) {
+  const features = JSON.parse(data.textContent);
+  const map = new maplibregl.Map({ container: 'map', style: await baseStyle(), center: [0, 0], zoom: 1 });
+  window.lrMap = map;
+  map.addControl(new maplibregl.NavigationControl(), 'top-right');
+  map.on('load', () => {
+    map.addSource('preview', { type: 'geojson', data: features });
+    const isRecord = ['==', ['get', 'role'], 'record'];
+    const polygon = ['==', ['geometry-type'], 'Polygon'];
+    map.addLayer({ id: 'record-fill', type: 'fill', source: 'preview', filter: ['all', isRecord, polygon],
+      paint: { 'fill-color': '#78909c', 'fill-opacity': 0.25 } });
+    map.addLayer({ id: 'record-line', type: 'line', source: 'preview', filter: ['all', isRecord, polygon],
+      paint: { 'line-color': '#37474f', 'line-width': 1.5 } });
+    map.addLayer({ id: 'sub-fill', type: 'fill', source: 'preview', filter: ['all', ['!', isRecord], polygon],
+      paint: { 'fill-color': '#fc8d59', 'fill-opacity': 0.5 } });
+    map.addLayer({ id: 'sub-line', type: 'line', source: 'preview', filter: ['all', ['!', isRecord], polygon],
+      paint: { 'line-color': '#d7301f', 'line-width': 2 } });
+    map.addLayer({ id: 'sub-point', type: 'circle', source: 'preview', filter: ['==', ['geometry-type'], 'Point'],
+      paint: { 'circle-radius': 6, 'circle-color': '#6a1b9a', 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } });
+    const bounds = new maplibregl.LngLatBounds();
+    const add = (c) => (typeof c[0] === 'number' ? bounds.extend(c) : c.forEach(add));
+    for (const f of features.features) add(f.geometry.coordinates);
+    if (!bounds.isEmpty()) map.fitBounds(bounds, { padding: 40, maxZoom: 16, duration: 0 });
+    map.once('idle', () => { window.lrReviewMapReady = true; });
+  });
+}
+
