@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -289,3 +290,13 @@ def test_scales_to_ten_thousand_quickly():
     assert len(d.batch("hazardous_area")) == 10_000
     assert elapsed < 20
     assert len(d.batch("activity")) > 2 * len(generate(1000, seed=2).batch("activity"))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_tiny_regions_generate_without_error(seed):
+    """20 areas: some worked areas keep no piece of 1 m² and some release kinds are absent altogether
+    (seed 2 once raised IndexError and divided by zero)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        d = generate(20, seed=seed)
+    assert len(d.batch("hazardous_area")) == 20

@@ -105,7 +105,8 @@ def _fit_shares(rng: np.random.Generator, mask: np.ndarray, weight: np.ndarray) 
     shares /= shares.sum(1, keepdims=True)
     for _ in range(30):
         total = (shares * weight[:, None]).sum(0)
-        shares *= RELEASE_SPLIT / (total / total.sum())
+        have = total > 0  # a tiny demo may have no area with one of the three kinds
+        shares *= np.divide(RELEASE_SPLIT, total / total.sum(), out=np.ones(3), where=have)
         shares /= shares.sum(1, keepdims=True)
     return shares
 
@@ -221,6 +222,8 @@ def build_release(rng: np.random.Generator, hz: Hazards, wf: Workforce, region: 
             plan.append(
                 (2, "bac" if battle else "clearance", "bac" if battle else ("clearance_big" if big else "clearance"))
             )
+        if not plan:  # every piece of this area fell below 1 m² (tiny areas): nothing was worked
+            continue
         # work out durations first (they depend on the team), then lay the chain back from `last`
         chain = []
         for ptype, atype, key in plan:
