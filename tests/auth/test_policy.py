@@ -73,6 +73,13 @@ def test_review_approve_and_account_management():
     assert not any(policy.can_manage_accounts(p) for p in (QA, OP, OPV, VIEWER, PUBLIC))
 
 
+def test_who_may_submit_field_forms():
+    everyone = (ADMIN, IMO, OP, OPV, QA, VIEWER, PUBLIC)
+    submitters = [p.role for p in everyone if policy.can_submit(p)]
+    assert submitters == [Role.ADMIN, Role.IMO, Role.OPERATOR_WRITER, Role.QA_OFFICER]
+    assert not policy.can_submit(None)
+
+
 def test_owner_paths_follow_real_references():
     from landrelease.domain.model import BY_KIND
 

@@ -106,6 +106,12 @@ def can_see_personal(p: Principal | None) -> bool:
     return p is not None and p.role in AUTHORITY
 
 
+def can_submit(p: Principal | None) -> bool:
+    """Send field forms into the review queue (ODK Collect, export imports): the authority, operators' data
+    workers and QA officers. What a submission may change is decided again at approval (`can_write`)."""
+    return p is not None and p.role in (Role.ADMIN, Role.IMO, Role.OPERATOR_WRITER, Role.QA_OFFICER)
+
+
 def can_review(p: Principal | None) -> bool:
     """Verify a field submission (first step of the review): IM officers, administrators, QA officers."""
     return p is not None and p.role in (Role.ADMIN, Role.IMO, Role.QA_OFFICER)

@@ -474,6 +474,7 @@ def _check_submitter(store: Any) -> str | None:
     """Who may queue field submissions: the roles that may send them from ODK Collect (administrators,
     IM officers, operator data workers, QA officers). An operator's imports are tagged with its
     organisation, as its phone's submissions are. Returns that organisation (None: not an operator)."""
+    from landrelease.auth.policy import can_submit
     from landrelease.auth.roles import Role
     from landrelease.errors import Forbidden, Unauthenticated
 
@@ -482,7 +483,7 @@ def _check_submitter(store: Any) -> str | None:
         if not getattr(store, "system", True):
             raise Unauthenticated("sign in (or name your account with --as) to import field submissions")
         return None
-    if p.role not in (Role.ADMIN, Role.IMO, Role.OPERATOR_WRITER, Role.QA_OFFICER):
+    if not can_submit(p):
         raise Forbidden(f"{p.username} ({p.role.value}) may not submit field forms")
     return p.organisation if p.role is Role.OPERATOR_WRITER else None
 

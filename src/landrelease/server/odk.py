@@ -37,21 +37,16 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import ClientDisconnect
 
 from landrelease.auth import accounts
-from landrelease.auth.roles import Principal, Role
+from landrelease.auth.policy import can_submit
+from landrelease.auth.roles import Principal
 from landrelease.errors import Conflict, LandreleaseError, NotFound, TooManyAttempts, ValidationError
 from landrelease.intake import openrosa, queue
 from landrelease.server.deps import store_of
 
 XML = "text/xml; charset=utf-8"
 REALM = "landrelease"
-#: Roles whose accounts may submit field forms.
-SUBMITTERS = frozenset({Role.ADMIN, Role.IMO, Role.OPERATOR_WRITER, Role.QA_OFFICER})
 CREDENTIAL_TTL_S = 60.0
 MAX_PARTS = 200
-
-
-def can_submit(p: Principal | None) -> bool:
-    return p is not None and p.role in SUBMITTERS
 
 
 class _Credentials:
