@@ -153,6 +153,21 @@ def _meta() -> tuple[Q, ...]:
     return (Q("start", type="start"), Q("end", type="end"))
 
 
+def _eo_item(*extra: Q) -> tuple[Q, ...]:
+    """The questions of one EO item (a progress report's repeat, an EO find's group); `extra` go before the
+    location."""
+    return (
+        Q("category", field="category"),
+        Q("model", field="model"),
+        Q("condition", field="condition"),
+        Q("depth_cm", field="depth_cm", constraint=_NON_NEGATIVE),
+        Q("quantity", field="quantity", default="1", constraint=". >= 1"),
+        Q("disposal", field="disposal"),
+        *extra,
+        Q("location", type="geopoint", label="Location of the find", required=True),
+    )
+
+
 HA = m.HAZARDOUS_AREA
 ACT = m.ACTIVITY
 PR = m.PROGRESS
@@ -273,15 +288,7 @@ PROGRESS = Form(
         Group(
             "items",
             "EO item found",
-            (
-                Q("category", field="category"),
-                Q("model", field="model"),
-                Q("condition", field="condition"),
-                Q("depth_cm", field="depth_cm", constraint=_NON_NEGATIVE),
-                Q("quantity", field="quantity", default="1", constraint=". >= 1"),
-                Q("disposal", field="disposal"),
-                Q("location", type="geopoint", label="Location of the find", required=True),
-            ),
+            _eo_item(),
             repeat=True,
             entity=EO,
         ),
@@ -316,16 +323,7 @@ EO_FIND = Form(
         Group(
             "find",
             "EO item",
-            (
-                Q("category", field="category"),
-                Q("model", field="model"),
-                Q("condition", field="condition"),
-                Q("depth_cm", field="depth_cm", constraint=_NON_NEGATIVE),
-                Q("quantity", field="quantity", default="1", constraint=". >= 1"),
-                Q("disposal", field="disposal"),
-                Q("date", field="date", default=_TODAY),
-                Q("location", type="geopoint", label="Location of the find", required=True),
-            ),
+            _eo_item(Q("date", field="date", default=_TODAY)),
         ),
     ),
     doc="An EO item found during an activity, or an EOD spot task (which makes its own EOD activity).",
