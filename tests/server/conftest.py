@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from live import TEST_TOKEN, LiveServer, ServeProcess, admin_account  # noqa: E402
+from live import ADMIN, TEST_TOKEN, LiveServer, ServeProcess, admin_account  # noqa: E402
 
 from landrelease.server.app import create_app  # noqa: E402
 from landrelease.service.demo import build_demo  # noqa: E402
@@ -18,14 +18,13 @@ from landrelease.service.store import open_store  # noqa: E402
 
 @pytest.fixture(scope="session", autouse=True)
 def gdal_sends_the_test_token():
-    """GDAL's OAPIF client authenticates like any script, with `Authorization: Bearer`. (GDAL 3.12's
-    OAPIF driver ignores GDAL_HTTP_HEADERS; GDAL_HTTP_AUTH=BEARER with GDAL_HTTP_BEARER works, as
-    it does in QGIS's authentication settings.)"""
+    """GDAL's OAPIF client signs in as QGIS 3.22 and GDAL 3.6 can: HTTP Basic with the account name and
+    an API token (GDAL_HTTP_USERPWD + GDAL_HTTP_AUTH=BASIC; docs/gis-clients.md)."""
     import pyogrio
 
-    pyogrio.set_gdal_config_options({"GDAL_HTTP_AUTH": "BEARER", "GDAL_HTTP_BEARER": TEST_TOKEN})
+    pyogrio.set_gdal_config_options({"GDAL_HTTP_AUTH": "BASIC", "GDAL_HTTP_USERPWD": f"{ADMIN}:{TEST_TOKEN}"})
     yield
-    pyogrio.set_gdal_config_options({"GDAL_HTTP_AUTH": None, "GDAL_HTTP_BEARER": None})
+    pyogrio.set_gdal_config_options({"GDAL_HTTP_AUTH": None, "GDAL_HTTP_USERPWD": None})
 
 
 @pytest.fixture(scope="session")

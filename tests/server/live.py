@@ -21,7 +21,7 @@ import uvicorn
 
 #: One API token for the whole test session (random, never written in the code): every test server
 #: gets an administrator holding it, `call` sends it unless told otherwise, and GDAL's OAPIF client
-#: sends it through GDAL_HTTP_HEADERS (tests/server/conftest.py).
+#: sends it with HTTP Basic as the account name and token (tests/server/conftest.py).
 TEST_TOKEN = "lr_" + secrets.token_urlsafe(32)
 ADMIN = "test-admin"
 
@@ -111,9 +111,18 @@ def call(method: str, url: str, body: Any = None, headers: dict[str, str] | None
     req = urllib.request.Request(url, data=data, method=method, headers=h)
     try:
         with urllib.request.urlopen(req, timeout=60) as r:
-            return Reply(r.status, {k.lower(): v for k, v in r.headers.items()}, r.read())
+            return Reply(r.status, combined(r.headers.items()), r.read())
     except urllib.error.HTTPError as e:
-        return Reply(e.code, {k.lower(): v for k, v in e.headers.items()}, e.read())
+        return Reply(e.code, combined(e.headers.items()), e.read())
+
+
+def combined(items: Any) -> dict[str, str]:
+    """Response headers by lower-case name; a repeated header joined with ", " (RFC 9110 §5.3), so
+    that two `WWW-Authenticate` challenges both show."""
+    out: dict[str, str] = {}
+    for k, v in items:
+        out[k.lower()] = f"{out[k.lower()]}, {v}" if k.lower() in out else v
+    return out
 
 
 class ServeProcess:

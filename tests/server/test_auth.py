@@ -5,6 +5,7 @@ public view reaching for open hazards, personal data through the API, OGC API an
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import re
 import urllib.error
@@ -13,7 +14,7 @@ import urllib.request
 from http.cookiejar import CookieJar
 
 import pytest
-from live import LiveServer, Reply, account_token, admin_account, call
+from live import TEST_TOKEN, LiveServer, Reply, account_token, admin_account, call
 from sqlalchemy import update
 
 from landrelease.auth import accounts
@@ -105,6 +106,59 @@ def test_tokens_forged_revoked_or_of_a_disabled_account_get_401(server):
     accounts.disable_account(server.store, "dona")
     r = call("GET", f"{server.url}/api/hazardous-areas", headers=again)
     assert r.status == 401 and "revoked" in r.json["detail"]
+
+
+def _basic(username: str, secret: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{username}:{secret}".encode()).decode()}
+
+
+def test_basic_auth_takes_the_account_name_and_an_api_token(server):
+    """What QGIS 3.22 (a Basic authentication configuration), GDAL (GDAL_HTTP_USERPWD) and OWSLib send:
+    the account name and one of its API tokens; same rate limit as the login page, same audit."""
+    url = server.url
+    accounts.add_account(server.store, "vera", role="viewer", password=PW)
+    vera = accounts.create_token(server.store, "vera", "qgis")
+    for path in ("/api/hazardous-areas", "/collections", "/collections/hazardous-areas/items"):
+        assert call("GET", url + path, headers=_basic("vera", vera)).status == 200, path
+    assert call("GET", f"{url}/api/hazardous-areas", headers=_basic(" Vera ", vera)).status == 200
+    # a viewer stays a viewer
+    assert call("POST", f"{url}/api/organisations", {"name": "X"}, headers=_basic("vera", vera)).status == 403
+    # both schemes are named to a client; a page's own fetch() gets Bearer only (no browser password dialog)
+    r = call("GET", f"{url}/collections", auth=False)
+    assert r.status == 401 and 'Bearer realm="landrelease"' in r.headers["www-authenticate"]
+    assert 'Basic realm="landrelease"' in r.headers["www-authenticate"]
+    r = call("GET", f"{url}/api/hazardous-areas", auth=False, headers={"Sec-Fetch-Dest": "empty"})
+    assert r.status == 401 and "Basic" not in r.headers["www-authenticate"]
+    # the account's password is refused, unchecked and uncounted: a token is the password here
+    r = call("GET", f"{url}/collections", headers=_basic("vera", PW))
+    assert r.status == 401 and "API token" in r.json["detail"] and "users token" in r.json["detail"]
+    # not base64, no colon, another account's token, a forged token
+    bad = [{"Authorization": "Basic !!!"}, {"Authorization": "Basic " + base64.b64encode(b"vera").decode()}]
+    for h in bad:
+        r = call("GET", f"{url}/collections", headers=h)
+        assert r.status == 401 and "Basic credentials" in r.json["detail"]
+    r = call("GET", f"{url}/collections", headers=_basic("vera", TEST_TOKEN))
+    assert r.status == 401 and "wrong username or API token" in r.json["detail"]
+    # the writes it makes are signed by the account in the audit trail
+    accounts.add_account(server.store, "iris", role="imo", password=PW)
+    iris = accounts.create_token(server.store, "iris")
+    org = call("POST", f"{url}/api/organisations", {"name": "Basic NGO"}, headers=_basic("iris", iris))
+    assert org.status == 201
+    hist = call("GET", f"{url}/api/organisations/{org.json['code']}/history").json["versions"]
+    assert [(v["action"], v["actor"]) for v in hist] == [("create", "iris")]
+    # a browser replaying cached Basic credentials on another site's form is refused
+    cross = {**_basic("iris", iris), "Sec-Fetch-Site": "cross-site"}
+    assert call("POST", f"{url}/api/organisations", {"name": "CSRF"}, headers=cross).status == 403
+    # revoked and disabled: 401
+    accounts.revoke_tokens(server.store, "iris")
+    assert call("GET", f"{url}/collections", headers=_basic("iris", iris)).status == 401
+    # wrong tokens lock the name like wrong passwords: then even the right token waits (429)
+    for _ in range(accounts.USER_FAILURES - 1):
+        assert call("GET", f"{url}/collections", headers=_basic("vera", "lr_" + "y" * 43)).status == 401
+    r = call("GET", f"{url}/collections", headers=_basic("vera", vera))
+    assert r.status == 429 and int(r.headers["retry-after"]) > 60
+    b = Browser(url)
+    assert b.login("vera", PW).status == 429  # the same lock as the login page's
 
 
 def test_operator_cannot_write_another_organisations_records(server):

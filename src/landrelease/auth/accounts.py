@@ -499,6 +499,31 @@ def authenticate(store: Store, username: str, password: str, address: str | None
         return _account(conn, row).principal()
 
 
+def authenticate_token(store: Store, username: str, token: str, address: str | None = None) -> Principal:
+    """Username + API token → Principal, under the login rate limit: HTTP Basic on the OGC API and
+    the HTTP API, the one sign-in QGIS 3.22, GDAL and OWSLib can all send (docs/security.md).
+
+    The token must be a live token *of that account*: a right token with another account's name is
+    refused like a wrong one. Failures count against the username and the address exactly as wrong
+    passwords do (TooManyAttempts while locked, checked first). An account password is refused
+    without being checked (`Unauthenticated`, not counted): Basic here takes tokens only, so a
+    script or a GIS project never stores the password that opens the web pages, and no request
+    pays an Argon2 verification. A successful check writes nothing (one read per request)."""
+    keys = _keys(username, address)
+    with repo.read_connection(store.engine) as conn:
+        _check_limit(conn, keys)
+    if not (token or "").startswith(TOKEN_PREFIX):
+        raise Unauthenticated(
+            f"HTTP Basic takes an API token ({TOKEN_PREFIX}…) as the password, not the account's password: "
+            "make one with `landrelease users token USERNAME`"
+        )
+    p = principal_for_token(store, token)
+    if p is None or p.username != (username or "").strip().lower():
+        _record_failure(store, keys)
+        raise Unauthenticated("wrong username or API token (or the token is revoked, or the account disabled)")
+    return p
+
+
 # -------------------------------------------------------------------------------------- sessions
 
 

@@ -5,6 +5,9 @@ layer (`landrelease.service.access` on `landrelease.auth.policy`).
 
 - `Authorization: Bearer lr_…` (an API token from `landrelease users token USER`) for scripts. A
   token that is unknown, revoked or whose account is disabled gets 401 — never a silent fallback.
+- `Authorization: Basic` with the account name and one of its API tokens as the password: what
+  QGIS 3.22, GDAL (`GDAL_HTTP_USERPWD`) and OWSLib can send (`accounts.authenticate_token`, under the
+  login rate limit). Account passwords are refused here (docs/security.md says why).
 - A web session: the cookie `lr_session` (HttpOnly, SameSite=Lax, Secure when the request came
   over https; over plain http — `make run` on 127.0.0.1 — browsers would not send a Secure cookie
   back, so it is left off: serve over TLS for any network use). Every unsafe request (POST, PUT,
@@ -21,6 +24,8 @@ problem+json on the API and a redirect to the login page for pages.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextvars
 import html
 import ipaddress
@@ -44,6 +49,7 @@ SESSION_COOKIE = "lr_session"
 LOGIN_CSRF_COOKIE = "lr_login_csrf"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CROSS_SITE = frozenset({"cross-site", "same-site"})
 
 #: Paths anyone may reach (exact), and path prefixes anyone may reach.
 OPEN_PATHS = frozenset({"/", "/conformance", "/login", "/logout", "/api/openapi.json", "/api/docs", "/favicon.ico"})
@@ -63,14 +69,32 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _resolve(store: Store, authorization: str, cookie: str, public_view: bool) -> tuple[Any, str | None, str]:
-    """(principal or None, csrf token of the session or None, how) — how: bearer, session, public, none,
-    bad-token."""
+def basic_credentials(value: str) -> tuple[str, str]:
+    """(username, password) of an `Authorization: Basic …` value (RFC 7617, UTF-8); Unauthenticated
+    when it is not base64 of `user:password`."""
+    try:
+        username, sep, password = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        raise Unauthenticated("the Authorization header is not valid Basic credentials") from None
+    if not sep:
+        raise Unauthenticated("the Authorization header is not valid Basic credentials (no ':')")
+    return username, password
+
+
+def _resolve(
+    store: Store, authorization: str, cookie: str, public_view: bool, address: str = ""
+) -> tuple[Any, str | None, str]:
+    """(principal or None, csrf token of the session or None, how) — how: bearer, basic, session,
+    public, none, bad-token. Basic (account name + API token) raises Unauthenticated or
+    TooManyAttempts itself: its message says which of the two to fix, or how long to wait."""
     if authorization:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() == "bearer":
             p = accounts.principal_for_token(store, token.strip())
             return (p, None, "bearer") if p is not None else (None, None, "bad-token")
+        if scheme.lower() == "basic":
+            username, secret = basic_credentials(token)
+            return accounts.authenticate_token(store, username, secret, address or None), None, "basic"
     if cookie:
         s = accounts.session_for(store, cookie)
         if s is not None:
@@ -99,7 +123,13 @@ class AuthMiddleware:
         state = request.app.state
         authorization = request.headers.get("authorization", "")
         cookie = request.cookies.get(SESSION_COOKIE, "")
-        p, csrf, how = await run_in_threadpool(_resolve, state.store, authorization, cookie, state.public_view)
+        try:
+            p, csrf, how = await run_in_threadpool(
+                _resolve, state.store, authorization, cookie, state.public_view, client_address(request)
+            )
+        except (Unauthenticated, TooManyAttempts) as exc:
+            await _deny(request, exc)(scope, receive, send)
+            return
         scope.setdefault("state", {})
         scope["state"]["principal"] = p
         scope["state"]["csrf"] = csrf
@@ -111,6 +141,13 @@ class AuthMiddleware:
             return
         if p is None and not is_open(path):
             await _deny(request, Unauthenticated("sign in (or send an API token) to use the record"))(
+                scope, receive, send
+            )
+            return
+        if how == "basic" and request.method in UNSAFE and request.headers.get("sec-fetch-site") in CROSS_SITE:
+            # A browser that was once given Basic credentials sends them by itself, even on another
+            # site's form: a write from another site with Basic is refused (scripts send no Sec-Fetch-*).
+            await _deny(request, Forbidden("a write from another web site with Basic credentials is refused"))(
                 scope, receive, send
             )
             return
@@ -145,6 +182,10 @@ def _deny(request: Request, exc: Exception) -> Response:
             return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
         r = problem(401, "Unauthorized", str(exc), instance=request.url.path)
         r.headers["WWW-Authenticate"] = 'Bearer realm="landrelease"'
+        if request.headers.get("sec-fetch-dest") != "empty":
+            # Both schemes for every client but a page's own fetch(): a Basic challenge there would pop
+            # the browser's password dialog over the page (its session has ended: it gets Bearer only).
+            r.headers.append("WWW-Authenticate", 'Basic realm="landrelease", charset="UTF-8"')
         return r
     if isinstance(exc, TooManyAttempts):
         r = problem(429, "Too many requests", str(exc), instance=request.url.path)
