@@ -40,6 +40,12 @@ from landrelease.planning.solve import solve
 SURVEY = TEAM_TYPES.index("survey")
 EOD = TEAM_TYPES.index("eod")
 INF = np.inf
+#: The NTS orders the planner tries (the plan with the lower objective is kept), in plain words.
+NTS_ORDERS = {
+    "physical": "for clearance (clearance's priority order)",
+    "nts": "by its own Smith ratio (what survey finishes soonest per unit of weight)",
+    "due": "by when clearance would reach each area (the clearance plan that ignores survey)",
+}
 
 
 @dataclass(frozen=True)
@@ -234,10 +240,16 @@ def realise(seqs, dur, curves, group, n_jobs, ready=None, area_of=None):
 
 
 def _dispatch(seqs, w, work_days, ready, curves, group) -> list[np.ndarray]:
-    """Reorder each team's tasks so that it does not idle while a later task is ready.
+    """Reorder each team's tasks around their ready days (NTS done); keep the best of three orders.
 
-    At each step the team takes, among its tasks whose area is ready (NTS done), the one first in
-    Smith order (w/p); if none is ready it waits for the first to become ready.
+    Given the ready days, teams are independent, so each team's order is chosen alone, by its
+    Σ w × working-day end, among: (a) an *active* schedule — Giffler–Thompson with Smith priority:
+    the task that could finish first (started once both team and area are ready) sets a horizon, and
+    among the tasks ready before it the team takes the first in Smith order (w/p), waiting for it if
+    need be; (b) the non-delay schedule — the first ready task in Smith order, never idle while one
+    is ready; (c) the plan's order, waiting where it must. (b) alone can put a long, low-priority
+    task ahead of a short urgent one whose survey ends a few days later; (a) alone can idle where
+    (b) would not.
     """
     out = []
     for k, jobs in enumerate(seqs):
@@ -246,24 +258,41 @@ def _dispatch(seqs, w, work_days, ready, curves, group) -> list[np.ndarray]:
             continue
         cv = curves[group[k]]
         key = -w[jobs] / work_days[jobs, k]
-        r = ready[jobs]
-        left = np.ones(len(jobs), dtype=bool)
-        pos = np.zeros(1)
-        order = []
-        for _ in range(len(jobs)):
-            t = cv.day(pos, start=True)[0]
-            avail = left & (r <= t)
-            if avail.any():
-                i = int(np.flatnonzero(avail)[np.argmin(key[avail])])
-            else:
-                cand = np.flatnonzero(left)
-                i = int(cand[np.lexsort((key[cand], r[cand]))[0]])
-                pos = np.maximum(pos, cv.position(np.array([r[i]])))
-            order.append(i)
-            left[i] = False
-            pos = pos + work_days[jobs[i], k]
-        out.append(jobs[np.array(order)])
+        d = work_days[jobs, k]
+        ww = w[jobs]
+        r_pos = np.where(ready[jobs] > 0, cv.position(ready[jobs][None, :])[0], 0.0)
+        best, best_cost = np.arange(len(jobs)), _sequence_cost(np.arange(len(jobs)), r_pos, d, ww)
+        for active in (True, False):
+            left = np.ones(len(jobs), dtype=bool)
+            pos = 0.0
+            order = []
+            for _ in range(len(jobs)):
+                begin = np.maximum(pos, r_pos)
+                if active:
+                    horizon = np.min(np.where(left, begin + d, INF))
+                    cand = left & (begin < horizon)
+                else:
+                    cand = left & (r_pos <= pos)
+                    if not cand.any():
+                        cand = left & (r_pos == np.min(np.where(left, r_pos, INF)))
+                i = int(np.flatnonzero(cand)[np.argmin(key[cand])])
+                order.append(i)
+                left[i] = False
+                pos = begin[i] + d[i]
+            cost = _sequence_cost(np.array(order), r_pos, d, ww)
+            if cost < best_cost:
+                best, best_cost = np.array(order), cost
+        out.append(jobs[best])
     return out
+
+
+def _sequence_cost(order: np.ndarray, r_pos: np.ndarray, d: np.ndarray, w: np.ndarray) -> float:
+    """Σ w × end (working positions) of one team's tasks in `order`, each started once ready."""
+    pos, cost = 0.0, 0.0
+    for i in order.tolist():
+        pos = max(pos, r_pos[i]) + d[i]
+        cost += w[i] * pos
+    return cost
 
 
 def _sequences(team: np.ndarray, start: np.ndarray, n_teams: int) -> list[np.ndarray]:
@@ -308,6 +337,19 @@ def plan_field(
         _sub(areas, phys_area), teams, rates, expected.work[phys_area], travel, nts=False
     )
 
+    cache: dict[str, np.ndarray] = {}
+
+    def clearance_start() -> np.ndarray:
+        """Start (working days) of each TS/clearance task in the plan that ignores survey."""
+        if "start" not in cache:
+            ok = np.isfinite(phys_days).any(axis=1)
+            out = np.full(len(phys_area), 10.0 * 366)
+            if ok.any():
+                inst = Instance(p=phys_days[ok] / fbar[None, :], weight=weight[phys_area][ok])
+                out[ok] = solve(inst, time_limit=time_limit / 6, seed=seed).schedule.start
+            cache["start"] = out
+        return cache["start"]
+
     def stages_for(nts_order: str, tl: float):
         """Both stages, NTS ordered for clearance ("physical") or by its own Smith ratio ("nts")."""
         notes: list[str] = []
@@ -329,6 +371,12 @@ def plan_field(
                 pmin_nts = st.work_days.min(axis=1)
                 ok = np.isfinite(pmin_phys) & np.isfinite(pmin_nts)
                 w = np.where(ok, w * np.where(ok, pmin_nts, 1.0) / np.where(ok, pmin_phys, 1.0), w)
+            elif name == "nts" and nts_order == "due":
+                # Survey each area before clearance would reach it in the plan that ignores survey:
+                # the NTS Smith ratio w/p = 1 / (1 + that start), i.e. earliest clearance start first.
+                due = np.full(len(areas), 10 * n_days, dtype=float)
+                due[phys_area] = clearance_start()
+                w = st.work_days.min(axis=1) / (1.0 + due[st.area])
             for it in range(max_repairs + 1):
                 p = np.where(allowed, st.work_days, INF)
                 plannable = np.isfinite(p).any(axis=1)
@@ -398,12 +446,12 @@ def plan_field(
     # Two NTS orders: survey what clearance wants first, or what survey itself finishes soonest per
     # unit of weight (better when survey is the bottleneck). Both are planned; the plan with the
     # lower working-day objective is kept.
-    orders = ("physical", "nts") if len(nts_area) and method != "spreadsheet" else ("physical",)
+    orders = ("physical", "nts", "due") if len(nts_area) and method != "spreadsheet" else ("physical",)
     tried = [stages_for(o, time_limit / len(orders)) for o in orders]
     best = min(range(len(tried)), key=lambda i: objective_of(tried[i][0], tried[i][3]))
     stages, seqs, notes, n_days = tried[best]
     if len(orders) > 1:
-        notes.append(f"NTS ordered {'for clearance' if orders[best] == 'physical' else 'by its own Smith ratio'}")
+        notes.append(f"NTS ordered {NTS_ORDERS[orders[best]]}")
 
     ph = stages["physical"]
     nts_st = stages["nts"]
@@ -457,52 +505,74 @@ def _windows_on_clock(teams: Teams, clock: Curves) -> tuple[np.ndarray, np.ndarr
 
 
 def _bound(ph: Stage, nts: Stage, teams: Teams, weight, done, clock: Curves, pos_end, time_limit: float):
-    """The certified bound on Σ w X (X: working-day end on the common clock) and how it was obtained.
-
-    Two valid bounds, the larger reported (field.py docstring): (1) the TS/clearance tasks alone,
-    (2) areas that wait for NTS: NTS end + their shortest TS/clearance task, plus the other areas'
-    TS/clearance tasks alone. Both use each team's window on the clock: no work before it opens
-    (release date), no more work than it holds (capacity, Lagrangian), see `bound.windowed_bound`.
-    """
-    from landrelease.planning.bound import windowed_bound
-
+    """The certified bound on Σ w X (X: working-day end on the common clock) and how it was obtained."""
     if not done.any():
         return 0.0, "none"
     release, capacity = _windows_on_clock(teams, clock)
-    tl = max(1.0, time_limit / 2)
-    wd = weight[ph.area[done]]
-    p_done = ph.work_days[done]
-    obj = float(wd @ pos_end[done])
-    b1 = windowed_bound(Instance(p=p_done, weight=wd), release=release, capacity=capacity, target=obj, time_limit=tl)
-    bound, method = b1.value, "CQP (Skutella) of the TS/clearance tasks"
     phys_of = {int(a): j for j, a in enumerate(ph.area)}
     sel = np.array(
         [nts.team[i] >= 0 and int(a) in phys_of and done[phys_of[int(a)]] for i, a in enumerate(nts.area)],
         dtype=bool,
     )
-    if sel.any():
-        waits = np.zeros(len(ph.area), bool)
-        waits[[phys_of[int(a)] for a in nts.area[sel]]] = True
-        w_nts = weight[nts.area[sel]]
-        x_nts = clock.position(np.where(np.isfinite(nts.end[sel]), nts.end[sel], 0.0)[None, :])[0]
-        b2 = windowed_bound(
-            Instance(p=nts.work_days[sel], weight=w_nts),
-            release=release,
-            capacity=capacity,
-            target=float(w_nts @ x_nts),
-            time_limit=tl,
+    row = np.full(len(ph.area), -1, dtype=np.int64)
+    row[[phys_of[int(a)] for a in nts.area[sel]]] = np.arange(int(sel.sum()))
+    d = np.flatnonzero(done)
+    x_nts = clock.position(np.where(np.isfinite(nts.end[sel]), nts.end[sel], 0.0)[None, :])[0]
+    return precedence_bound(
+        ph.work_days[d],
+        weight[ph.area[d]],
+        nts.work_days[sel],
+        row[d],
+        release,
+        capacity,
+        time_limit=time_limit,
+        targets=(pos_end[d], x_nts),
+    )
+
+
+def precedence_bound(
+    p: np.ndarray,
+    w: np.ndarray,
+    p_nts: np.ndarray,
+    nts_row: np.ndarray,
+    release: np.ndarray,
+    capacity: np.ndarray,
+    *,
+    time_limit: float = 10.0,
+    targets: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[float, str]:
+    """Certified lower bound on Σ_j w_j C_j for TS/clearance tasks that wait for their NTS.
+
+    `p` (n × m): TS/clearance working days per task and team (inf = ineligible); `p_nts` (r × m):
+    NTS working days of the r areas that wait for survey; `nts_row[j]` the NTS row of task j (−1 =
+    no NTS). Team k works from `release[k]` for at most `capacity[k]` days. Schedules: each team one
+    task at a time; a task's TS/clearance starts after its NTS ends. Two valid bounds, the larger
+    is reported: (1) the TS/clearance tasks alone (survey relaxed), (2) for the waiting tasks, NTS
+    end + their shortest TS/clearance task, plus the other tasks alone. Every piece is a certified
+    CQP (`bound.windowed_bound`). `targets` (the plan's end per task and NTS end per row) steer the
+    capacity multipliers only. Checked against exact enumeration in tests/planning/test_field.py.
+    """
+    from landrelease.planning.bound import windowed_bound
+
+    tl = max(1.0, time_limit / 2)
+    end, end_nts = targets if targets is not None else (None, None)
+
+    def cqp(pp, ww, tgt):
+        target = None if tgt is None else float(ww @ tgt)
+        return windowed_bound(
+            Instance(p=pp, weight=ww), release=release, capacity=capacity, target=target, time_limit=tl
         ).value
-        b2 += float(weight[ph.area[waits]] @ ph.work_days[waits].min(axis=1))
-        rest = done & ~waits
+
+    bound = cqp(p, w, end)
+    method = "CQP (Skutella) of the TS/clearance tasks"
+    waits = nts_row >= 0
+    if waits.any():
+        r = nts_row[waits]
+        b2 = cqp(p_nts[r], w[waits], None if end_nts is None else end_nts[r])
+        b2 += float(w[waits] @ p[waits].min(axis=1))
+        rest = ~waits
         if rest.any():
-            wr = weight[ph.area[rest]]
-            b2 += windowed_bound(
-                Instance(p=ph.work_days[rest], weight=wr),
-                release=release,
-                capacity=capacity,
-                target=float(wr @ pos_end[rest]),
-                time_limit=tl,
-            ).value
+            b2 += cqp(p[rest], w[rest], None if end is None else end[rest])
         if b2 > bound:
             bound = b2
             method = "CQP (Skutella) of the NTS tasks + shortest TS/clearance, + CQP of the areas without NTS"
