@@ -30,6 +30,7 @@ def main() -> None:
         ["bench_planning_cpsat.py", "--sizes", "200x10", "--seeds", "0", "1", "--time-limit", "20"],
         ["bench_planning_scale.py", "--sizes", "2000x20" if args.quick else "10000x100", "--seeds", "0", "1", "2"],
         ["bench_web.py", "--areas", areas, "--pygeoapi"],
+        ["bench_pages.py", "--areas", "500" if args.quick else "2000"],
         ["bench_intake.py"] + (["--clients", "4", "--per-client", "50"] if args.quick else []),
     ]
     if args.national:

@@ -14,14 +14,16 @@ class LandreleaseError(Exception):
     http_status = 400
     title = "Bad request"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, label: str | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.field = field
+        self.field = field  # the field's name: machines (the problem's "field", a form's input) use it
+        self.label = label  # what people call the field (domain.model Field.label): messages use it
 
     def __str__(self) -> str:  # one line, always
         text = " ".join(self.message.split())
-        return f"{self.field}: {text}" if self.field else text
+        who = self.label or self.field
+        return f"{who}: {text}" if who else text
 
 
 class ValidationError(LandreleaseError):

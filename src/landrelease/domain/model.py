@@ -42,6 +42,15 @@ class GeomType(StrEnum):
 
 @dataclass(frozen=True)
 class Field:
+    """One field of the record.
+
+    `name` is the column people never have to read; `label` is what pages, messages, exports for
+    people, charts and XLSForms call it (IMAS 04.10 terms, English source string of the
+    translation catalogues); `doc` is the one-line help text shown beside it (`help`). A field
+    declared without a label is called by its `doc`, which is then short enough to be one.
+    `unit` is the unit its numbers are written with ("m²", "cm", "h").
+    """
+
     name: str
     type: FieldType
     doc: str
@@ -51,10 +60,19 @@ class Field:
     ref: str | None = None  # kind of the referenced entity
     sensitive: bool = False  # personal data: only roles that need it may read it
     derived: bool = False  # computed by the system, never taken from input
+    label: str = ""
+    unit: str = ""
 
     def __post_init__(self) -> None:
         if len(self.name) > 10:
             raise ValueError(f"field name {self.name!r} longer than 10 characters")
+        if not self.label:
+            object.__setattr__(self, "label", self.doc)
+
+    @property
+    def help(self) -> str:
+        """The one-line help text beside the field: its doc, unless that is its label already."""
+        return "" if self.doc == self.label else self.doc
 
     def parse(self, raw: Any) -> Any:
         """Turn a raw file/form value into the stored value; None for blank."""
@@ -170,6 +188,14 @@ class Entity:
     geom_required: bool = True
     plural: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    label: str = ""  # what people call one record ("EO find"); the kind's words, capitalised, if not given
+    label_plural: str = ""  # and several ("EO finds"); the label + "s" if not given
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", self.kind.replace("_", " ").capitalize())
+        if not self.label_plural:
+            object.__setattr__(self, "label_plural", self.label + "s")
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -196,10 +222,17 @@ ORGANISATION = Entity(
     "ORG",
     "An organisation: national authority, operator (NGO, company, army engineers) or donor.",
     (
-        Field("name", T, "Full name", "MDR organisation name", required=True),
-        Field("short_name", T, "Acronym used in reports"),
-        Field("org_kind", VO, "Kind of organisation", "MDR organisation type", vocab=v.OrganisationKind),
-        Field("country", T, "Country of registration (ISO 3166-1 alpha-3)"),
+        Field("name", T, "Full name", "MDR organisation name", required=True, label="Name"),
+        Field("short_name", T, "Acronym used in reports", label="Acronym"),
+        Field(
+            "org_kind",
+            VO,
+            "Kind of organisation",
+            "MDR organisation type",
+            vocab=v.OrganisationKind,
+            label="Organisation type",
+        ),
+        Field("country", T, "Country of registration (ISO 3166-1 alpha-3)", label="Country"),
     ),
     plural="organisations",
 )
@@ -211,9 +244,17 @@ ACCREDITATION = Entity(
     "An organisation's accreditation by the NMAA for one activity type, with validity dates (IMAS 07.30).",
     (
         Field("org", R, "Accredited organisation", "IMAS 07.30", required=True, ref="organisation"),
-        Field("act_type", VO, "Activity type accredited", "IMAS 07.30", required=True, vocab=v.ActivityType),
-        Field("valid_from", D, "First day of validity", required=True),
-        Field("valid_to", D, "Last day of validity", required=True),
+        Field(
+            "act_type",
+            VO,
+            "Activity type accredited",
+            "IMAS 07.30",
+            required=True,
+            vocab=v.ActivityType,
+            label="Activity type",
+        ),
+        Field("valid_from", D, "First day of validity", required=True, label="Valid from"),
+        Field("valid_to", D, "Last day of validity", required=True, label="Valid until"),
         Field("reference", T, "Certificate number"),
     ),
     plural="accreditations",
@@ -225,8 +266,16 @@ HAZARDOUS_AREA = Entity(
     "HA",
     "A suspected (SHA) or confirmed (CHA) hazardous area: the unit of contamination in the record.",
     (
-        Field("name", T, "Local name of the area", "MDR hazardous area name"),
-        Field("haz_type", VO, "SHA or CHA", "MDR hazardous area type", required=True, vocab=v.HazardType),
+        Field("name", T, "Local name of the area", "MDR hazardous area name", label="Name"),
+        Field(
+            "haz_type",
+            VO,
+            "SHA or CHA",
+            "MDR hazardous area type",
+            required=True,
+            vocab=v.HazardType,
+            label="Hazard type",
+        ),
         Field(
             "status",
             VO,
@@ -234,30 +283,53 @@ HAZARDOUS_AREA = Entity(
             "MDR hazardous area status",
             required=True,
             vocab=v.HazardStatus,
+            label="Status",
         ),
-        Field("dev_susp", VL, "Device categories suspected", "MDR suspected EO", vocab=v.DeviceCategory),
-        Field("dev_conf", VL, "Device categories confirmed", "MDR confirmed EO", vocab=v.DeviceCategory),
-        Field("evidence", VL, "Kinds of evidence recorded", "MDR evidence type", vocab=v.EvidenceType),
-        Field("evid_desc", T, "Evidence description and location", "MDR evidence"),
-        Field("bm_lon", FL, "Benchmark point longitude (WGS84)", "MDR benchmark"),
-        Field("bm_lat", FL, "Benchmark point latitude (WGS84)", "MDR benchmark"),
+        Field(
+            "dev_susp",
+            VL,
+            "Device categories suspected",
+            "MDR suspected EO",
+            vocab=v.DeviceCategory,
+            label="Suspected device categories",
+        ),
+        Field(
+            "dev_conf",
+            VL,
+            "Device categories confirmed",
+            "MDR confirmed EO",
+            vocab=v.DeviceCategory,
+            label="Confirmed device categories",
+        ),
+        Field(
+            "evidence", VL, "Kinds of evidence recorded", "MDR evidence type", vocab=v.EvidenceType, label="Evidence"
+        ),
+        Field("evid_desc", T, "Evidence description and location", "MDR evidence", label="Evidence description"),
+        Field("bm_lon", FL, "Benchmark point longitude (WGS84)", "MDR benchmark", label="Benchmark longitude"),
+        Field("bm_lat", FL, "Benchmark point latitude (WGS84)", "MDR benchmark", label="Benchmark latitude"),
         Field("benef_exp", IN, "Expected beneficiaries", "MDR beneficiaries"),
-        Field("benef_conf", IN, "Confirmed beneficiaries (after release)", "MDR beneficiaries"),
-        Field("land_use", VO, "Main land use", "MDR land use", vocab=v.LandUse),
-        Field("blockages", VL, "What the area blocks", "MDR blockages", vocab=v.Blockage),
-        Field("terrain", VO, "Terrain class for planning", "beyond MDR: planning", vocab=v.Terrain),
-        Field("admin1", T, "Region / oblast", "MDR location"),
-        Field("admin2", T, "District / raion", "MDR location"),
-        Field("settlement", T, "Nearest settlement", "MDR location"),
+        Field(
+            "benef_conf",
+            IN,
+            "Confirmed beneficiaries (after release)",
+            "MDR beneficiaries",
+            label="Confirmed beneficiaries",
+        ),
+        Field("land_use", VO, "Main land use", "MDR land use", vocab=v.LandUse, label="Land use"),
+        Field("blockages", VL, "What the area blocks", "MDR blockages", vocab=v.Blockage, label="Blockages"),
+        Field("terrain", VO, "Terrain class for planning", "beyond MDR: planning", vocab=v.Terrain, label="Terrain"),
+        Field("admin1", T, "Region / oblast", "MDR location", label="Region"),
+        Field("admin2", T, "District / raion", "MDR location", label="District"),
+        Field("settlement", T, "Nearest settlement", "MDR location", label="Settlement"),
         Field("org", R, "Reporting organisation", "MDR reporting organisation", ref="organisation"),
-        Field("reported", D, "Date first reported", "MDR date"),
-        Field("area_m2", FL, "Original area, geodesic, m²", "MDR area", derived=True),
+        Field("reported", D, "Date first reported", "MDR date", label="Reported on"),
+        Field("area_m2", FL, "Original area, geodesic, m²", "MDR area", derived=True, label="Original area", unit="m²"),
         # The ledger: kept up to date by land release; on import it carries over the figures of
         # the system the record comes from (validated: their sum never exceeds area_m2).
-        Field("cancel_m2", FL, "Area cancelled by NTS, m²", "IMAS 07.11"),
-        Field("reduce_m2", FL, "Area reduced by TS, m²", "IMAS 07.11"),
-        Field("clear_m2", FL, "Area cleared, m²", "IMAS 07.11"),
-        Field("remain_m2", FL, "Area still hazardous, m²", "IMAS 07.11", derived=True),
+        Field("cancel_m2", FL, "Area cancelled by NTS, m²", "IMAS 07.11", label="Cancelled", unit="m²"),
+        Field("reduce_m2", FL, "Area reduced by TS, m²", "IMAS 07.11", label="Reduced", unit="m²"),
+        Field("clear_m2", FL, "Area cleared, m²", "IMAS 07.11", label="Cleared", unit="m²"),
+        Field("remain_m2", FL, "Area still hazardous, m²", "IMAS 07.11", derived=True, label="Remaining", unit="m²"),
     ),
     geom=GeomType.POLYGON,
     geom_doc="Perimeter polygon or multipolygon (MDR perimeter); the remaining hazardous polygon is kept beside it.",
@@ -271,21 +343,38 @@ ACTIVITY = Entity(
     "A land release activity: NTS, TS, clearance, BAC or EOD spot task.",
     (
         Field("act_type", VO, "Activity type", "MDR activity type", required=True, vocab=v.ActivityType),
-        Field("area", R, "Hazardous area worked", "MDR linked hazardous area", ref="hazardous_area"),
+        Field(
+            "area",
+            R,
+            "Hazardous area worked",
+            "MDR linked hazardous area",
+            ref="hazardous_area",
+            label="Hazardous area",
+        ),
         Field("org", R, "Implementing organisation", "MDR implementing organisation", ref="organisation"),
-        Field("unit", R, "Team or unit", "beyond MDR: deployment", ref="unit"),
-        Field("method", VO, "Operational method", "MDR method", vocab=v.Method),
+        Field("unit", R, "Team or unit", "beyond MDR: deployment", ref="unit", label="Team"),
+        Field("method", VO, "Operational method", "MDR method", vocab=v.Method, label="Method"),
         Field("start", D, "Start date", "MDR start date"),
         Field("end", D, "End date", "MDR end date"),
-        Field("status", VO, "Activity status", "MDR status", required=True, vocab=v.ActivityStatus),
-        Field("ref_lon", FL, "Reference point longitude", "MDR reference point"),
-        Field("ref_lat", FL, "Reference point latitude", "MDR reference point"),
-        Field("worked_m2", FL, "Area worked so far (sum of daily progress), m²", "MDR progress", derived=True),
+        Field("status", VO, "Activity status", "MDR status", required=True, vocab=v.ActivityStatus, label="Status"),
+        Field("ref_lon", FL, "Reference point longitude", "MDR reference point", label="Reference longitude"),
+        Field("ref_lat", FL, "Reference point latitude", "MDR reference point", label="Reference latitude"),
+        Field(
+            "worked_m2",
+            FL,
+            "Area worked so far (sum of daily progress), m²",
+            "MDR progress",
+            derived=True,
+            label="Area worked",
+            unit="m²",
+        ),
     ),
     geom=GeomType.POLYGON,
     geom_doc="Worksite polygon (optional).",
     geom_required=False,
     plural="activities",
+    label="Land release activity",
+    label_plural="Land release activities",
 )
 
 PROGRESS = Entity(
@@ -294,13 +383,15 @@ PROGRESS = Entity(
     "PR",
     "A daily progress report of one team on one activity.",
     (
-        Field("activity", R, "Activity reported on", "MDR progress", required=True, ref="activity"),
-        Field("unit", R, "Team that worked", "MDR progress", ref="unit"),
+        Field("activity", R, "Activity reported on", "MDR progress", required=True, ref="activity", label="Activity"),
+        Field("unit", R, "Team that worked", "MDR progress", ref="unit", label="Team"),
         Field("date", D, "Working day", "MDR progress", required=True),
-        Field("worked_m2", FL, "Area worked this day, m²", "MDR progress", required=True),
-        Field("finds", IN, "EO items found this day", "MDR progress"),
-        Field("deminers", IN, "Deminers at work", "beyond MDR: productivity"),
-        Field("hours", FL, "Working hours", "beyond MDR: productivity"),
+        Field(
+            "worked_m2", FL, "Area worked this day, m²", "MDR progress", required=True, label="Area worked", unit="m²"
+        ),
+        Field("finds", IN, "EO items found this day", "MDR progress", label="EO items found"),
+        Field("deminers", IN, "Deminers at work", "beyond MDR: productivity", label="Deminers"),
+        Field("hours", FL, "Working hours", "beyond MDR: productivity", label="Working hours", unit="h"),
     ),
     plural="progress_reports",
 )
@@ -311,12 +402,43 @@ LAND_RELEASE = Entity(
     "LR",
     "A land release product: a cancelled, reduced or cleared polygon (IMAS 07.11).",
     (
-        Field("area", R, "Hazardous area released from", "MDR land release", required=True, ref="hazardous_area"),
-        Field("activity", R, "Activity that released it", "MDR land release", ref="activity"),
-        Field("rel_type", VO, "Cancelled, reduced or cleared", "IMAS 07.11", required=True, vocab=v.ReleaseType),
-        Field("depth_cm", FL, "Clearance depth, cm (required for cleared land)", "IMAS 09.10"),
+        Field(
+            "area",
+            R,
+            "Hazardous area released from",
+            "MDR land release",
+            required=True,
+            ref="hazardous_area",
+            label="Hazardous area",
+        ),
+        Field("activity", R, "Activity that released it", "MDR land release", ref="activity", label="Activity"),
+        Field(
+            "rel_type",
+            VO,
+            "Cancelled, reduced or cleared",
+            "IMAS 07.11",
+            required=True,
+            vocab=v.ReleaseType,
+            label="Release type",
+        ),
+        Field(
+            "depth_cm",
+            FL,
+            "Clearance depth, cm (required for cleared land)",
+            "IMAS 09.10",
+            label="Clearance depth",
+            unit="cm",
+        ),
         Field("date", D, "Release date", "MDR land release", required=True),
-        Field("area_m2", FL, "Released area, geodesic, m²", "MDR land release", derived=True),
+        Field(
+            "area_m2",
+            FL,
+            "Released area, geodesic, m²",
+            "MDR land release",
+            derived=True,
+            label="Released area",
+            unit="m²",
+        ),
     ),
     geom=GeomType.POLYGON,
     geom_doc="Perimeter of the released land.",
@@ -330,18 +452,19 @@ EO_FIND = Entity(
     "An explosive ordnance item found (and disposed of).",
     (
         Field("category", VO, "Device category", "MDR device category", required=True, vocab=v.DeviceCategory),
-        Field("model", T, "Model (e.g. PMN-2, TM-62M)", "MDR device model"),
-        Field("condition", VO, "Condition when found", "MDR condition", vocab=v.FindCondition),
-        Field("depth_cm", FL, "Depth below surface, cm", "MDR depth"),
-        Field("quantity", IN, "Number of items", "MDR quantity"),
+        Field("model", T, "Model (e.g. PMN-2, TM-62M)", "MDR device model", label="Model"),
+        Field("condition", VO, "Condition when found", "MDR condition", vocab=v.FindCondition, label="Condition"),
+        Field("depth_cm", FL, "Depth below surface, cm", "MDR depth", label="Depth", unit="cm"),
+        Field("quantity", IN, "Number of items", "MDR quantity", label="Quantity"),
         Field("disposal", VO, "Disposal", "MDR disposal", vocab=v.Disposal),
         Field("date", D, "Date found", "MDR date", required=True),
-        Field("activity", R, "Activity that found it", "MDR linked activity", ref="activity"),
+        Field("activity", R, "Activity that found it", "MDR linked activity", ref="activity", label="Activity"),
         Field("area", R, "Hazardous area", "MDR linked hazardous area", ref="hazardous_area"),
     ),
     geom=GeomType.POINT,
     geom_doc="Location of the find.",
     plural="eo_finds",
+    label="EO find",
 )
 
 ACCIDENT = Entity(
@@ -350,16 +473,22 @@ ACCIDENT = Entity(
     "ACC",
     "An explosive ordnance accident (demining or civilian).",
     (
-        Field("date", D, "Date of the accident", "MDR accident date", required=True),
+        Field("date", D, "Date of the accident", "MDR accident date", required=True, label="Date"),
         Field(
-            "acc_type", VO, "Demining or civilian accident", "MDR accident type", required=True, vocab=v.AccidentType
+            "acc_type",
+            VO,
+            "Demining or civilian accident",
+            "MDR accident type",
+            required=True,
+            vocab=v.AccidentType,
+            label="Accident type",
         ),
         Field("category", VO, "Device category", "MDR device category", vocab=v.DeviceCategory),
         Field("area", R, "Hazardous area", "MDR linked hazardous area", ref="hazardous_area"),
-        Field("activity", R, "Activity (demining accidents)", "MDR linked activity", ref="activity"),
+        Field("activity", R, "Activity (demining accidents)", "MDR linked activity", ref="activity", label="Activity"),
         Field("killed", IN, "People killed", "MDR casualties"),
         Field("injured", IN, "People injured", "MDR casualties"),
-        Field("descr", T, "What happened"),
+        Field("descr", T, "What happened", label="Description"),
     ),
     geom=GeomType.POINT,
     geom_doc="Accident location.",
@@ -377,13 +506,22 @@ VICTIM = Entity(
         Field("full_name", T, "Name", "MDR victim name", sensitive=True),
         Field("gender", VO, "Gender", "MDR victim gender", vocab=v.Gender),
         Field("birth_date", D, "Date of birth", "MDR victim date of birth", sensitive=True),
-        Field("age", IN, "Age at the accident (kept for statistics when no birth date)", "MDR SADD"),
+        Field("age", IN, "Age at the accident (kept for statistics when no birth date)", "MDR SADD", label="Age"),
         Field("address", T, "Address", "MDR victim address", sensitive=True),
-        Field("outcome", VO, "Killed or injured", "MDR victim outcome", required=True, vocab=v.VictimOutcome),
+        Field(
+            "outcome",
+            VO,
+            "Killed or injured",
+            "MDR victim outcome",
+            required=True,
+            vocab=v.VictimOutcome,
+            label="Outcome",
+        ),
         Field("activity", VO, "Activity at the time", "MDR victim activity", vocab=v.VictimActivity),
-        Field("tampering", B, "Was the device tampered with", "MDR tampering"),
+        Field("tampering", B, "Was the device tampered with", "MDR tampering", label="Tampering"),
     ),
     plural="victims",
+    label="Victim",
 )
 
 RISK_EDUCATION = Entity(
@@ -392,7 +530,7 @@ RISK_EDUCATION = Entity(
     "RE",
     "An explosive ordnance risk education session, audience by sex and age (SADD).",
     (
-        Field("date", D, "Session date", "MDR EORE date", required=True),
+        Field("date", D, "Session date", "MDR EORE date", required=True, label="Date"),
         Field("org", R, "Delivering organisation", "MDR EORE organisation", ref="organisation"),
         Field("method", VO, "Delivery method", "MDR EORE method", vocab=v.EducationMethod),
         Field("girls", IN, "Girls (under 18)", "MDR SADD"),
@@ -404,6 +542,7 @@ RISK_EDUCATION = Entity(
     geom=GeomType.POINT,
     geom_doc="Session location.",
     plural="risk_education",
+    label="Risk education session",
 )
 
 QA_VISIT = Entity(
@@ -420,10 +559,18 @@ QA_VISIT = Entity(
             "IMAS 07.30",
             required=True,
             vocab=v.QAVisitType,
+            label="Visit type",
         ),
         Field("activity", R, "Activity inspected", "MDR QA activity", ref="activity"),
         Field("org", R, "Organisation inspected", "MDR QA organisation", ref="organisation"),
-        Field("inspector", R, "Inspecting organisation", "MDR QA inspecting organisation", ref="organisation"),
+        Field(
+            "inspector",
+            R,
+            "Inspecting organisation",
+            "MDR QA inspecting organisation",
+            ref="organisation",
+            label="Inspector",
+        ),
         Field("passed", B, "Passed", "MDR QA result"),
         Field("remarks", T, "Remarks"),
     ),
@@ -431,6 +578,7 @@ QA_VISIT = Entity(
     geom_doc="Where the visit took place (optional).",
     geom_required=False,
     plural="qa_visits",
+    label="QA visit",
 )
 
 NONCONFORMITY = Entity(
@@ -440,7 +588,15 @@ NONCONFORMITY = Entity(
     "A nonconformity found by a QA visit, with its corrective measure.",
     (
         Field("visit", R, "QA visit", "MDR nonconformity", required=True, ref="qa_visit"),
-        Field("nc_type", VO, "Type", "MDR nonconformity type", required=True, vocab=v.NonconformityType),
+        Field(
+            "nc_type",
+            VO,
+            "Type",
+            "MDR nonconformity type",
+            required=True,
+            vocab=v.NonconformityType,
+            label="Nonconformity type",
+        ),
         Field("severity", VO, "Severity", "MDR nonconformity severity", required=True, vocab=v.Severity),
         Field("descr", T, "Finding"),
         Field("corrective", T, "Corrective measure", "MDR corrective action"),
@@ -448,6 +604,8 @@ NONCONFORMITY = Entity(
         Field("closed", D, "Correction verified on"),
     ),
     plural="nonconformities",
+    label="Nonconformity",
+    label_plural="Nonconformities",
 )
 
 UNIT = Entity(
@@ -460,12 +618,14 @@ UNIT = Entity(
         Field("org", R, "Organisation", "beyond MDR: capacity", required=True, ref="organisation"),
         Field("parent", R, "Parent unit", "beyond MDR: capacity", ref="unit"),
         Field("unit_type", VO, "Team type", "beyond MDR: capacity", required=True, vocab=v.UnitType),
-        Field("size", IN, "People", "beyond MDR: capacity"),
-        Field("equipment", T, "Equipment (detectors, machines, dogs)", "beyond MDR: capacity"),
+        Field("size", IN, "People", "beyond MDR: capacity", label="Size"),
+        Field("equipment", T, "Equipment (detectors, machines, dogs)", "beyond MDR: capacity", label="Equipment"),
         Field("base_lon", FL, "Base longitude", "beyond MDR: travel"),
         Field("base_lat", FL, "Base latitude", "beyond MDR: travel"),
     ),
     plural="units",
+    label="Team or unit",
+    label_plural="Teams and units",
 )
 
 PERSON = Entity(
@@ -477,10 +637,12 @@ PERSON = Entity(
         Field("full_name", T, "Name", "IMAS 09.30 personnel", required=True, sensitive=True),
         Field("org", R, "Organisation", "IMAS 09.30", required=True, ref="organisation"),
         Field("unit", R, "Unit", "IMAS 09.30", ref="unit"),
-        Field("role", T, "Position (deminer, section leader, medic…)", "IMAS 09.30"),
+        Field("role", T, "Position (deminer, section leader, medic…)", "IMAS 09.30", label="Position"),
         Field("gender", VO, "Gender", "beyond MDR: SADD of workforce", vocab=v.Gender),
     ),
     plural="people",
+    label="Person",
+    label_plural="People",
 )
 
 QUALIFICATION = Entity(
@@ -539,12 +701,13 @@ REFERENCE = Entity(
     (
         Field("ref_kind", VO, "Kind of feature", "context", required=True, vocab=v.ReferenceKind),
         Field("name", T, "Name"),
-        Field("population", IN, "Population (settlements)"),
-        Field("level", IN, "Admin level (1 region, 2 district)"),
+        Field("population", IN, "Population (settlements)", label="Population"),
+        Field("level", IN, "Admin level (1 region, 2 district)", label="Admin level"),
     ),
     geom=GeomType.ANY,
     geom_doc="Point, line or polygon.",
     plural="references",
+    label="Reference feature",
 )
 
 ENTITIES: tuple[Entity, ...] = (

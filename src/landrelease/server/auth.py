@@ -27,7 +27,6 @@ from __future__ import annotations
 import base64
 import binascii
 import contextvars
-import html
 import ipaddress
 import secrets
 from collections.abc import Callable
@@ -192,11 +191,11 @@ def _deny(request: Request, exc: Exception) -> Response:
         r.headers["Retry-After"] = str(exc.retry_after)
         return r
     if wants_page(request):
-        from landrelease.server import layout
+        from landrelease.server.render import render
 
-        page = layout.page("Not allowed", f'<h1>Not allowed</h1><p id="forbidden">{html.escape(str(exc))}</p>')
-        page.status_code = 403
-        return page
+        return render(
+            request, "error.html", status_code=403, title="Not allowed", detail=str(exc), detail_id="forbidden"
+        )
     return problem(403, "Forbidden", str(exc), instance=request.url.path)
 
 
@@ -252,27 +251,21 @@ def _is_loopback(host: str) -> bool:
 
 
 def login_page(request: Request, *, error: str = "", status: int = 200, username: str = "") -> HTMLResponse:
-    from landrelease.server import layout
+    from landrelease.server.render import render
 
     token = secrets.token_urlsafe(24)
-    nxt = html.escape(_safe_next(request.query_params.get("next")))
-    err = f'<p id="login-error" class="error" role="alert">{html.escape(error)}</p>' if error else ""
-    warn = ""
-    if request.url.scheme != "https" and not _is_loopback(request.url.hostname or ""):
-        warn = '<p class="error">This server is not using https: your password crosses the network in clear.</p>'
-    body = (
-        f"<h1>Sign in</h1>{warn}{err}"
-        f'<form method="post" action="/login?next={quote(_safe_next(request.query_params.get("next")), safe="")}"'
-        ' class="record" id="login">'
-        f'<input type="hidden" name="csrf_token" value="{token}"><input type="hidden" name="next" value="{nxt}">'
-        '<label for="username">Username</label>'
-        f'<input id="username" name="username" autocomplete="username" required value="{html.escape(username)}">'
-        '<label for="password">Password</label>'
-        '<input id="password" name="password" type="password" autocomplete="current-password" required>'
-        '<span></span><button type="submit">Sign in</button></form>'
+    nxt = _safe_next(request.query_params.get("next"))
+    response = render(
+        request,
+        "login.html",
+        status_code=status,
+        token=token,
+        next=nxt,
+        next_quoted=quote(nxt, safe=""),
+        error=error,
+        username=username,
+        insecure=request.url.scheme != "https" and not _is_loopback(request.url.hostname or ""),
     )
-    response = layout.page("Sign in", body)
-    response.status_code = status
     response.set_cookie(
         LOGIN_CSRF_COOKIE,
         token,

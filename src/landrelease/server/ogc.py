@@ -9,7 +9,6 @@ them). Accidents are published without personal data: victims are another kind a
 from __future__ import annotations
 
 import datetime as dt
-import html
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,25 +18,26 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from landrelease.auth import policy
 from landrelease.domain.model import BY_KIND, Entity
 from landrelease.errors import LandreleaseError, NotFound, ValidationError
-from landrelease.server import layout, schemas
+from landrelease.server import schemas
 from landrelease.server.api import parse_datetime
 from landrelease.server.auth import principal
 from landrelease.server.deps import store_of
 from landrelease.server.encode import feature, feature_collection
 from landrelease.server.problems import problem
+from landrelease.server.render import N_, render
 from landrelease.service import query
 from landrelease.service.settings import parse_bbox
 from landrelease.service.store import Store
 
 COLLECTION_KINDS = ("hazardous_area", "activity", "land_release", "eo_find", "accident", "risk_education", "qa_visit")
 TITLES = {
-    "hazardous_area": "Hazardous areas (SHA/CHA)",
-    "activity": "Land release activities",
-    "land_release": "Released land (cancelled, reduced, cleared)",
-    "eo_find": "Explosive ordnance finds",
-    "accident": "Accidents (no personal data)",
-    "risk_education": "Risk education sessions",
-    "qa_visit": "Quality assurance visits",
+    "hazardous_area": N_("Hazardous areas (SHA/CHA)"),
+    "activity": N_("Land release activities"),
+    "land_release": N_("Released land (cancelled, reduced, cleared)"),
+    "eo_find": N_("Explosive ordnance finds"),
+    "accident": N_("Accidents (no personal data)"),
+    "risk_education": N_("Risk education sessions"),
+    "qa_visit": N_("Quality assurance visits"),
 }
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -148,8 +148,7 @@ def router() -> APIRouter:
     @r.get("/conformance", summary="Conformance classes")
     def conformance(request: Request):  # type: ignore[no-untyped-def]
         if wants_html(request):
-            items = "".join(f"<li>{html.escape(c)}</li>" for c in CONFORMANCE)
-            return layout.page("Conformance", f"<h1>Conformance</h1><ul>{items}</ul>")
+            return render(request, "ogc_conformance.html", classes=CONFORMANCE)
         return JSONResponse({"conformsTo": CONFORMANCE})
 
     @r.get("/collections", summary="Feature collections")
@@ -157,13 +156,7 @@ def router() -> APIRouter:
         p = principal(request)  # the public view lists only what it may read
         docs = [collection_doc(request, BY_KIND[k]) for k in COLLECTION_KINDS if policy.can_read(p, k)]
         if wants_html(request):
-            rows = "".join(
-                f'<tr><td><a href="/collections/{d["id"]}?f=html">{html.escape(d["title"])}</a></td>'
-                f'<td><a href="/collections/{d["id"]}/items?f=html">items</a></td>'
-                f"<td>{html.escape(d['description'])}</td></tr>"
-                for d in docs
-            )
-            return layout.page("Collections", f"<h1>Collections</h1><table>{rows}</table>")
+            return render(request, "ogc_collections.html", collections=docs)
         base = base_url(request)
         return JSONResponse(
             {
@@ -179,11 +172,7 @@ def router() -> APIRouter:
     def collection(request: Request, collection_id: str):  # type: ignore[no-untyped-def]
         doc = collection_doc(request, collection_entity(collection_id))
         if wants_html(request):
-            body = (
-                f"<h1>{html.escape(doc['title'])}</h1><p>{html.escape(doc['description'])}</p>"
-                f'<p><a href="/collections/{doc["id"]}/items?f=html">Browse the features</a></p>'
-            )
-            return layout.page(doc["title"], body)
+            return render(request, "ogc_collection.html", doc=doc)
         return JSONResponse(doc)
 
     @r.get("/collections/{collection_id}/items", summary="Features of a collection")
@@ -223,7 +212,7 @@ def router() -> APIRouter:
             prev = {**params, "offset": max(offset - limit, 0), "limit": limit}
             links.append({"rel": "prev", "href": _href(base, prev), "type": GEOJSON})
         if html_wanted:
-            return _items_html(e, collection_id, [feature(rec) for rec in page.items], page, links)
+            return _items_html(request, e, collection_id, [feature(rec) for rec in page.items], page, links)
         stamp = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         return Response(feature_collection(page, links=links, time_stamp=stamp), media_type=GEOJSON)
 
@@ -241,11 +230,14 @@ def router() -> APIRouter:
             ],
         )
         if wants_html(request):
-            rows = "".join(
-                f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in f["properties"].items()
+            return render(
+                request,
+                "ogc_item.html",
+                code=feature_id,
+                area=e.kind == "hazardous_area",
+                properties=f["properties"],
+                synthetic=bool(f["properties"].get("synthetic")),
             )
-            extra = f'<p><a href="/areas/{feature_id}">Area page</a></p>' if e.kind == "hazardous_area" else ""
-            return layout.page(feature_id, f"<h1>{html.escape(feature_id)}</h1>{extra}<table>{rows}</table>")
         return JSONResponse(f, media_type=GEOJSON)
 
     return r
@@ -288,27 +280,24 @@ def _item_params(request: Request, e: Entity) -> tuple[int, int, dict[str, Any]]
     return limit, offset, {"bbox": bbox, "date_from": date_from, "date_to": date_to, "where": where}
 
 
-def _items_html(e: Entity, cid: str, features: list[dict[str, Any]], page: query.Page, links: list) -> HTMLResponse:
-    names = [f.name for f in e.fields if not f.sensitive][:8]
-    head = "".join(f"<th>{html.escape(n)}</th>" for n in ["code", *names])
-    rows = "".join(
-        f'<tr><td><a href="/collections/{cid}/items/{f["id"]}?f=html">{html.escape(f["id"])}</a></td>'
-        + "".join(
-            f"<td>{html.escape(str(f['properties'].get(n) if f['properties'].get(n) is not None else ''))}</td>"
-            for n in names
-        )
-        + "</tr>"
-        for f in features
-    )
-    nav = " ".join(
-        f'<a rel="{link["rel"]}" href="{html.escape(link["href"])}&f=html">{link["rel"]}</a>'
-        if "?" in link["href"]
-        else f'<a rel="{link["rel"]}" href="{html.escape(link["href"])}?f=html">{link["rel"]}</a>'
+def _items_html(
+    request: Request, e: Entity, cid: str, features: list[dict[str, Any]], page: query.Page, links: list
+) -> HTMLResponse:
+    nav = [
+        (link["rel"], link["href"] + ("&" if "?" in link["href"] else "?") + "f=html")
         for link in links
         if link["rel"] in ("next", "prev")
+    ]
+    return render(
+        request,
+        "ogc_items.html",
+        title=TITLES[e.kind],
+        cid=cid,
+        names=[f.name for f in e.fields if not f.sensitive][:8],
+        features=features,
+        matched=page.matched,
+        first=page.offset + 1,
+        last=page.offset + len(features),
+        nav=nav,
+        synthetic=any(f["properties"].get("synthetic") for f in features),
     )
-    body = (
-        f"<h1>{html.escape(TITLES[e.kind])}</h1><p>{page.matched} features; showing {page.offset + 1}–"
-        f"{page.offset + len(features)}</p><p>{nav}</p><table><tr>{head}</tr>{rows}</table>"
-    )
-    return layout.page(TITLES[e.kind], body, synthetic=any(f["properties"].get("synthetic") for f in features))

@@ -40,9 +40,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from landrelease.errors import LandreleaseError, NotFound
-from landrelease.server import layout
 from landrelease.server.deps import store_of
 from landrelease.server.problems import problem
+from landrelease.server.render import render
 from landrelease.service import viewport
 
 #: Monte Carlo simulations and scheduling seconds per stage of a web run (at most; the scenario's own
@@ -431,33 +431,8 @@ def router() -> APIRouter:
     return r
 
 
-PLAN_BODY = """
-<h1>Plan and forecast</h1>
-<p class="note" id="plan-note">Each scenario file is planned on the record as it is now, in the background.
-The web runs <b id="web-sims"></b> Monte Carlo simulations and at most <b id="web-tl"></b> s of scheduling per
-stage (fewer than <code>landrelease plan run</code>, which uses the scenario file's figures) so a run takes seconds;
-its P10–P90 band is therefore a little noisier. Results are kept until the record changes.
-Scenario files: <code id="plan-dir"></code>.</p>
-<table id="scenarios" class="plans"><thead><tr><th>compare</th><th>scenario</th><th>file</th><th>run</th>
-<th></th></tr></thead><tbody></tbody></table>
-<p><button type="button" id="run-all">Run all</button> <span class="status" id="plan-status"></span></p>
-<section id="detail" hidden><h2 id="detail-title"></h2><p id="detail-summary"></p>
-<h3>Gantt: tasks per <span id="gantt-per"></span> (NTS light, TS/clearance dark)</h3>
-<div id="gantt" class="chart"></div>
-<h3>Burn-down of the remaining hazard (P50, band P10–P90)</h3><div id="burndown" class="chart"></div>
-<ul id="detail-notes" class="status"></ul></section>
-<section id="comparison" hidden><h2>Scenario comparison</h2>
-<p class="status">Scenarios with the same seed share their random draws (common random numbers), so their
-differences are the scenarios', not the dice's.</p>
-<table id="compare-table"><thead><tr><th>scenario</th><th>teams</th><th>P50 years</th><th>P90 years</th>
-<th>km² by 3 m</th><th>6 m</th><th>12 m</th><th>24 m</th><th>weighted exposure (P50)</th><th>gap to bound</th>
-<th>seed</th></tr></thead><tbody></tbody></table>
-<div id="compare-chart" class="chart"></div></section>
-"""
-
-
 def plan_page(request: Request) -> HTMLResponse:
-    return layout.page("Plan and forecast", PLAN_BODY, scripts=("/static/plan.js",))
+    return render(request, "plan.html")
 
 
 def page_router() -> APIRouter:
