@@ -63,7 +63,8 @@ def test_values_are_escaped(server):
         server.store, "hazardous_area", {"name": "<script>alert(1)</script>", "haz_type": "sha", "status": "open"},
         geometry=square,
     )  # fmt: skip
-    for path in (f"/areas/{rec['code']}", f"/collections/hazardous-areas/items/{rec['code']}?f=html"):
+    code = rec.codes[0]
+    for path in (f"/areas/{code}", f"/collections/hazardous-areas/items/{code}?f=html"):
         text = _html(f"{server.url}{path}")
         assert "<script>alert(1)</script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text, path
 
