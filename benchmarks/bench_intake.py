@@ -4,10 +4,10 @@ random disconnects; afterwards exactly the unique forms are in the queue — non
 Run: .venv/bin/python benchmarks/bench_intake.py [--clients 20] [--per-client 500] [--skip-postgres]
 
 For each backend (SQLite file, PostGIS): a fresh record with an operator account, `landrelease serve`
-in its own process, then `landrelease.intake.fieldsim` drives the clients (threads in this process,
+in its own process, then `landrelease.demo.fieldsim` drives the clients (threads in this process,
 real sockets). Printed: throughput of acknowledged forms, latency percentiles of completed POSTs, the
 disconnects and replays made, and the queue check. Reference, same run, same machine: the same forms
-stored by `queue.submit` in process, one thread, no HTTP (the database's own cost per form).
+stored by `submissions.submit` in process, one thread, no HTTP (the database's own cost per form).
 """
 
 from __future__ import annotations
@@ -50,8 +50,8 @@ def wait_port(port: int, proc: subprocess.Popen, timeout: float = 120) -> None:
 
 def prepare(db: str) -> dict[str, str]:
     """A fresh record with an organisation and an operator data worker who sends the forms."""
-    from landrelease.auth import accounts
-    from landrelease.intake.fieldsim import seed_record
+    from landrelease.demo.fieldsim import seed_record
+    from landrelease.service import accounts
     from landrelease.service.store import open_store
 
     store = open_store(db, init=True)
@@ -62,10 +62,10 @@ def prepare(db: str) -> dict[str, str]:
 
 
 def in_process(db: str, n: int, activity: str) -> float:
-    """Reference: forms per second stored by queue.submit directly (one thread, no HTTP)."""
-    from landrelease.intake import queue
-    from landrelease.intake.fieldsim import make_form
-    from landrelease.intake.values import values_from_xml
+    """Reference: forms per second stored by submissions.submit directly (one thread, no HTTP)."""
+    from landrelease.demo.fieldsim import make_form
+    from landrelease.formats.answers import values_from_xml
+    from landrelease.service import submissions
     from landrelease.service.store import open_store
 
     store = open_store(db)
@@ -73,7 +73,7 @@ def in_process(db: str, n: int, activity: str) -> float:
     t0 = time.perf_counter()
     for f in forms:
         sub = values_from_xml(f.xml)
-        queue.submit(
+        submissions.submit(
             store,
             form_id=sub.form_id,
             form_version=sub.version,
@@ -130,7 +130,7 @@ def check(db: str, report, skip_prefix: str = "reference") -> dict[str, int]:
 
 
 def run_backend(name: str, db: str, args: argparse.Namespace) -> bool:
-    from landrelease.intake import fieldsim
+    from landrelease.demo import fieldsim
 
     codes = prepare(db)
     ref = in_process(db, args.reference, codes["activity"])
@@ -177,7 +177,7 @@ def run_backend(name: str, db: str, args: argparse.Namespace) -> bool:
     )
     for e in report.errors[:5]:
         print(f"  {e}")
-    print(f"{name}: reference, queue.submit in process, 1 thread, no HTTP: {ref:.0f} forms/s")
+    print(f"{name}: reference, submissions.submit in process, 1 thread, no HTTP: {ref:.0f} forms/s")
     return ok
 
 

@@ -56,7 +56,7 @@ def before_tree(rev: str, work: Path) -> Path:
 
 
 def token(db: Path) -> str:
-    from landrelease.auth import accounts
+    from landrelease.service import accounts
     from landrelease.errors import NotFound
     from landrelease.service.store import open_store
 

@@ -81,8 +81,8 @@ AUTH: dict[str, str] = {}
 def bench_token(db: Path) -> None:
     import secrets
 
-    from landrelease.auth import accounts
     from landrelease.errors import NotFound
+    from landrelease.service import accounts
     from landrelease.service.store import open_store
 
     s = open_store(str(db))

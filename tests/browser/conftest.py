@@ -53,7 +53,7 @@ def web(request, tmp_path_factory):
     PostGIS (`@pytest.mark.parametrize("web", BACKENDS, indirect=True)`, see kit.py). Its plan page
     offers two of the repository's scenario files. It has the test administrator (a random password,
     and the session's API token for `call`)."""
-    from landrelease.auth.accounts import set_password
+    from landrelease.service.accounts import set_password
 
     backend = getattr(request, "param", "sqlite")
     tmp = tmp_path_factory.mktemp("web")

@@ -17,8 +17,8 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "server"))
 
 from live import ADMIN, ServeProcess, admin_account  # noqa: E402
 
-from landrelease.intake import fieldsim  # noqa: E402
-from landrelease.intake.values import submission_xml  # noqa: E402
+from landrelease.demo import fieldsim  # noqa: E402
+from landrelease.formats.answers import submission_xml  # noqa: E402
 from landrelease.service.store import open_store  # noqa: E402
 
 from .conftest import sign_in  # noqa: E402
@@ -28,7 +28,7 @@ from .conftest import sign_in  # noqa: E402
 def desk(tmp_path_factory):
     """A record with an operator's area and activity, an operator account that sends two progress
     reports over /odk, and an administrator who reviews them."""
-    from landrelease.auth.accounts import add_account, set_password
+    from landrelease.service.accounts import add_account, set_password
 
     db = tmp_path_factory.mktemp("review") / "review.db"
     store = open_store(str(db), actor="test:review", init=True)

@@ -76,7 +76,7 @@ def test_tokens_printed_once_and_revoked(db):
     listed = run(db, "--as", "ada", "users", "tokens", "tok").stdout
     assert token not in listed and token[:9] in listed
     run(db, "--as", "ada", "users", "revoke", "tok", "--hint", token[:9])
-    from landrelease.auth.accounts import principal_for_token
+    from landrelease.service.accounts import principal_for_token
     from landrelease.service.store import open_store
 
     s = open_store(str(db))

@@ -29,7 +29,7 @@ ADMIN = "test-admin"
 def account_token(store: Any, username: str, role: str, org: str | None = None) -> dict[str, str]:
     """A new account with `role` (and organisation code `org`) on `store`, and headers carrying a
     fresh API token of it, for `call(..., headers=...)`."""
-    from landrelease.auth.accounts import add_account, create_token
+    from landrelease.service.accounts import add_account, create_token
 
     add_account(store, username, role=role, organisation=org, password=secrets.token_urlsafe(18))
     return {"Authorization": f"Bearer {create_token(store, username, 'tests')}"}
@@ -38,8 +38,8 @@ def account_token(store: Any, username: str, role: str, org: str | None = None) 
 def admin_account(store: Any, username: str = ADMIN) -> Any:
     """An administrator account on `store` holding TEST_TOKEN (and a random password); its Principal.
     Idempotent: a record that has it already keeps it."""
-    from landrelease.auth.accounts import add_account, create_token, get_account
     from landrelease.errors import NotFound
+    from landrelease.service.accounts import add_account, create_token, get_account
 
     try:
         return get_account(store, username).principal()

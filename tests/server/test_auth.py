@@ -17,9 +17,8 @@ import pytest
 from live import TEST_TOKEN, LiveServer, Reply, account_token, admin_account, call
 from sqlalchemy import update
 
-from landrelease.auth import accounts
 from landrelease.server.app import create_app
-from landrelease.service import records
+from landrelease.service import accounts, records
 from landrelease.store import repo
 from landrelease.store.schema import auth_session
 

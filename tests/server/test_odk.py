@@ -3,7 +3,7 @@ HTTP Basic (or a token URL), the form list and its md5 hashes, HEAD then a multi
 ``xml_submission_file`` and a photo; replays answered 202 and stored once; a reused instanceID with
 other content 409; bad input answered with an OpenRosa message and nothing written. Then a small
 version of the load run: 4 phones × 50 forms with replays and disconnects, exactly the unique forms
-stored (`landrelease.intake.fieldsim`; the timed run is benchmarks/bench_intake.py)."""
+stored (`landrelease.demo.fieldsim`; the timed run is benchmarks/bench_intake.py)."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ import pytest
 from defusedxml import ElementTree as ET
 from sqlalchemy import func, select
 
-from landrelease.auth import accounts
-from landrelease.intake import fieldsim, queue
-from landrelease.intake.values import submission_xml
+from landrelease.demo import fieldsim
+from landrelease.formats.answers import submission_xml
+from landrelease.service import accounts, submissions
 from landrelease.store.schema import submission, submission_file
 
 LIST_NS = "{http://openrosa.org/xforms/xformsList}"
@@ -141,14 +141,14 @@ def test_head_then_post_stores_once_and_replays_are_202(field):
     status, _, body = post(field, xml, {"second.jpg": b"\xff\xd8more"})  # the next part of a split submission
     assert status == 202
     assert rows(field) == 1 and rows(field, submission_file) == 2
-    got = queue.get(field.store, "uuid:c0llect-1")
+    got = submissions.get(field.store, "uuid:c0llect-1")
     assert got["raw"] == xml and got["actor"] == "field1" and got["org"] == field.codes["org"]
     assert got["vals"]["report/worked_m2"] == "120" and got["source"] == "odk"
-    assert queue.attachment(field.store, got["id"], "site.jpg")[0] == photo
+    assert submissions.attachment(field.store, got["id"], "site.jpg")[0] == photo
 
     status, _, body = post(field, progress_xml(field, "uuid:c0llect-1", worked="999"))
     assert status == 409 and "different content" in message(body)
-    assert queue.get(field.store, "uuid:c0llect-1")["vals"]["report/worked_m2"] == "120"
+    assert submissions.get(field.store, "uuid:c0llect-1")["vals"]["report/worked_m2"] == "120"
     assert post(field, progress_xml(field, "uuid:c0llect-2"), headers=basic("donor"))[0] == 403
     assert post(field, progress_xml(field, "uuid:c0llect-3"), headers={})[0] == 401
     assert rows(field) == 1

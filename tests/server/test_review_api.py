@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from live import call
 
-from landrelease.auth import accounts
-from landrelease.intake import fieldsim, queue
-from landrelease.intake.values import submission_xml
+from landrelease.demo import fieldsim
+from landrelease.formats.answers import submission_xml
+from landrelease.service import accounts, submissions
 
 
 def _queued(server, codes, instance: str) -> str:
@@ -18,7 +18,7 @@ def _queued(server, codes, instance: str) -> str:
         "report/worked_m2": "75",
         "meta/instanceID": instance,
     }
-    return queue.submit(
+    return submissions.submit(
         server.store,
         form_id="lr_progress",
         form_version="1",
@@ -70,7 +70,7 @@ def test_a_session_decision_needs_the_csrf_token(server):
     cookie = {"Cookie": f"lr_session={secret}"}
     url = f"{server.url}/api/intake/submissions/{sid}/verify"
     assert call("POST", url, {}, headers=cookie, auth=False).status == 403
-    assert queue.get(server.store, sid)["status"] == "submitted"
+    assert submissions.get(server.store, sid)["status"] == "submitted"
     r = call("POST", url, {}, headers={**cookie, "X-CSRF-Token": session.csrf}, auth=False)
     assert r.status == 200 and r.json["verified_by"] == "imo2"
 
@@ -81,7 +81,7 @@ def test_review_pages_render_every_state(server):
     codes = fieldsim.seed_record(server.store)
     good = _queued(server, codes, "uuid:r-3")
     bad_values = {"report/activity": "ACT-1999-000404", "report/date": "2026-11-20", "meta/instanceID": "uuid:r-4"}
-    bad = queue.submit(
+    bad = submissions.submit(
         server.store,
         form_id="lr_progress",
         form_version="1",
@@ -126,7 +126,7 @@ def test_victims_personal_answers_are_hidden_from_reviewers_who_may_not_see_them
         "victims[1]/age": "34",
         "meta/instanceID": "uuid:acc-1",
     }
-    sid = queue.submit(
+    sid = submissions.submit(
         server.store,
         form_id="lr_accident",
         form_version="1",

@@ -1,5 +1,5 @@
 """`landrelease forms` (build the XLSForms) and `landrelease intake` (import Kobo/Central exports):
-thin adapters over `landrelease.intake`."""
+thin adapters over `landrelease.formats.xlsform` and `landrelease.service.field_exports`."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def build(
     from rich.table import Table
 
     from landrelease.cli.main import out
-    from landrelease.intake.forms import FORMS, build, english_texts, load_translations
+    from landrelease.formats.xlsform import FORMS, build, english_texts, load_translations
 
     tr = load_translations(translations) if translations else None
     built = build(directory, tr, validate=validate)
@@ -55,7 +55,7 @@ def texts(
     """Print a translation file (TOML) for a language: every English text of the forms, to fill in."""
     import sys
 
-    from landrelease.intake.forms import load_translations, translation_template
+    from landrelease.formats.xlsform import load_translations, translation_template
 
     tr = load_translations(translations) if translations else None
     sys.stdout.write(translation_template(language, tr))
@@ -67,7 +67,7 @@ def list_forms() -> None:
     from rich.table import Table
 
     from landrelease.cli.main import out
-    from landrelease.intake.forms import FORMS
+    from landrelease.formats.xlsform import FORMS
 
     table = Table("form id", "version", "title", "makes")
     for f in FORMS.values():
@@ -86,7 +86,7 @@ def intake_import(
 ) -> None:
     """Queue every submission of a KoboToolbox / ODK Central export for review (all or none; replays add nothing)."""
     from landrelease.cli.main import out, store
-    from landrelease.intake.exports import import_export
+    from landrelease.service.field_exports import import_export
 
     r = import_export(store(), file, form)
     out.print(

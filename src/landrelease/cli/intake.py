@@ -1,4 +1,4 @@
-"""`landrelease intake`: the field submission queue and its review (thin adapter over intake.review)."""
+"""`landrelease intake`: the field submission queue and its review (thin adapter over service.review)."""
 
 from __future__ import annotations
 
@@ -24,12 +24,12 @@ def list_(
 ) -> None:
     """List the queue, oldest first, with a count per status."""
     from landrelease.cli.main import out, store
-    from landrelease.intake import queue, review
+    from landrelease.service import review, submissions
 
     s = store()
     review.check_review(s)
-    counts = queue.counts(s)
-    rows = queue.listing(s, status=status, form_id=form, org=org, limit=limit, offset=offset)
+    counts = submissions.counts(s)
+    rows = submissions.listing(s, status=status, form_id=form, org=org, limit=limit, offset=offset)
     table = Table("id", "instanceID", "form", "source", "sent by", "org", "received (UTC)", "status", "reviewer")
     for r in rows:
         table.add_row(
@@ -51,7 +51,7 @@ def list_(
 def show(ref: RefArg) -> None:
     """One submission: values, automatic flags and what approval would write (a dry run)."""
     from landrelease.cli.main import out, store
-    from landrelease.intake import review
+    from landrelease.service import review
 
     s = store()
     review.check_review(s)
@@ -95,7 +95,7 @@ def show(ref: RefArg) -> None:
 def verify(ref: RefArg) -> None:
     """submitted → verified (QA officers, IM officers, administrators)."""
     from landrelease.cli.main import out, store
-    from landrelease.intake import review
+    from landrelease.service import review
 
     s = store()
     got = review.verify(s, ref, s.actor)
@@ -109,7 +109,7 @@ def approve(
 ) -> None:
     """verified → approved: writes the submission's records (IM officers, administrators)."""
     from landrelease.cli.main import out, store
-    from landrelease.intake import review
+    from landrelease.service import review
 
     s = store()
     got = review.approve(s, ref, s.actor, note=note)
@@ -125,7 +125,7 @@ def reject(
 ) -> None:
     """submitted | verified → rejected, with a reason (IM officers, administrators)."""
     from landrelease.cli.main import out, store
-    from landrelease.intake import review
+    from landrelease.service import review
 
     s = store()
     got = review.reject(s, ref, s.actor, reason=reason)

@@ -79,8 +79,8 @@ def store(init: bool = False, *, system: bool = False):  # type: ignore[no-untyp
     s = open_store(state.db, init=init)
     if system:
         return s
-    from landrelease.auth.accounts import any_accounts, principal_for_username
     from landrelease.errors import Unauthenticated
+    from landrelease.service.accounts import any_accounts, principal_for_username
 
     if state.as_user:
         return s.acting(principal_for_username(s, state.as_user))

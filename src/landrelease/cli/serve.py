@@ -48,7 +48,7 @@ def serve(
         raise ValidationError(f"no file {str(basemap)!r}", field="basemap")
     if scenarios is not None and not scenarios.is_dir():
         raise ValidationError(f"no directory {str(scenarios)!r}", field="scenarios")
-    from landrelease.auth.accounts import any_accounts
+    from landrelease.service.accounts import any_accounts
 
     s = store(system=True)  # the server establishes who is acting, request by request
     more = f", {workers} workers" if workers > 1 else ""

@@ -65,9 +65,9 @@ def add(
     generate_password: Generate = False,
 ) -> None:
     """Create an account."""
-    from landrelease.auth.accounts import add_account, normalise_username
     from landrelease.auth.roles import Role
     from landrelease.cli.main import out, store
+    from landrelease.service.accounts import add_account, normalise_username
 
     user = normalise_username(username)
     r = Role.parse(role)
@@ -85,8 +85,8 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable
     """List accounts: role, organisation, whether disabled, live tokens."""
     from rich.table import Table
 
-    from landrelease.auth.accounts import list_accounts
     from landrelease.cli.main import out, store
+    from landrelease.service.accounts import list_accounts
 
     rows = list_accounts(store())
     if as_json:
@@ -109,8 +109,8 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable
 @users_app.command("disable")
 def disable(username: Annotated[str, typer.Argument(help="Account to disable.")]) -> None:
     """Disable an account: no more sign-in; its sessions end and its tokens are revoked at once."""
-    from landrelease.auth.accounts import disable_account
     from landrelease.cli.main import out, store
+    from landrelease.service.accounts import disable_account
 
     disable_account(store(), username)
     out.print(f"Account {username} disabled; its sessions ended and its tokens were revoked.", markup=False)
@@ -119,8 +119,8 @@ def disable(username: Annotated[str, typer.Argument(help="Account to disable.")]
 @users_app.command("enable")
 def enable(username: Annotated[str, typer.Argument(help="Account to enable again.")]) -> None:
     """Enable a disabled account (its old tokens stay revoked)."""
-    from landrelease.auth.accounts import enable_account
     from landrelease.cli.main import out, store
+    from landrelease.service.accounts import enable_account
 
     enable_account(store(), username)
     out.print(f"Account {username} enabled.", markup=False)
@@ -133,8 +133,8 @@ def passwd(
     generate_password: Generate = False,
 ) -> None:
     """Set an account's password (prompted; every web session of the account ends)."""
-    from landrelease.auth.accounts import get_account, set_password
     from landrelease.cli.main import out, store
+    from landrelease.service.accounts import get_account, set_password
 
     s = store()
     get_account(s, username)  # a missing account is reported before the prompt
@@ -152,8 +152,8 @@ def role(
     org: Annotated[str | None, typer.Option(help="Organisation code (operator roles).")] = None,
 ) -> None:
     """Change an account's role and organisation (its web sessions end)."""
-    from landrelease.auth.accounts import set_role
     from landrelease.cli.main import out, store
+    from landrelease.service.accounts import set_role
 
     set_role(store(), username, new_role, org)
     out.print(f"Account {username} is now {new_role}{f' of {org}' if org else ''}.", markup=False)
@@ -165,8 +165,8 @@ def token(
     name: Annotated[str, typer.Option(help="What the token is for (shown in 'users tokens').")] = "script",
 ) -> None:
     """Create an API token (printed once; send it as 'Authorization: Bearer TOKEN')."""
-    from landrelease.auth.accounts import create_token
     from landrelease.cli.main import err, store
+    from landrelease.service.accounts import create_token
 
     value = create_token(store(), username, name)
     sys.stdout.write(value + "\n")
@@ -183,8 +183,8 @@ def tokens(username: Annotated[str, typer.Argument(help="Account whose tokens to
     """List an account's API tokens (their first characters only)."""
     from rich.table import Table
 
-    from landrelease.auth.accounts import list_tokens
     from landrelease.cli.main import out, store
+    from landrelease.service.accounts import list_tokens
 
     table = Table("token", "name", "created", "by", "revoked")
     for t in list_tokens(store(), username):
@@ -198,8 +198,8 @@ def revoke(
     hint: Annotated[str | None, typer.Option(help="Only the token starting with this (from 'users tokens').")] = None,
 ) -> None:
     """Revoke an account's API tokens (all of them, or one with --hint)."""
-    from landrelease.auth.accounts import revoke_tokens
     from landrelease.cli.main import out, store
+    from landrelease.service.accounts import revoke_tokens
 
     n = revoke_tokens(store(), username, hint)
     if hint and n == 0:

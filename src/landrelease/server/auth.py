@@ -38,10 +38,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from landrelease.auth import accounts
 from landrelease.auth.roles import Principal
 from landrelease.errors import Forbidden, TooManyAttempts, Unauthenticated
 from landrelease.server.problems import problem
+from landrelease.service import accounts
 from landrelease.service.store import Store
 
 SESSION_COOKIE = "lr_session"

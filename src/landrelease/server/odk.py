@@ -1,7 +1,7 @@
 """OpenRosa endpoints under /odk: ODK Collect, given ``http://HOST:PORT/odk``, fetches forms and submits.
 
-- ``GET /odk/formList`` — the form list (`landrelease.intake.openrosa.form_list_xml`), md5 per form;
-- ``GET /odk/forms/{form_id}.xml`` — a form's XForm (built by `landrelease.intake.forms.xform_xml`);
+- ``GET /odk/formList`` — the form list (`landrelease.formats.openrosa.form_list_xml`), md5 per form;
+- ``GET /odk/forms/{form_id}.xml`` — a form's XForm (built by `landrelease.formats.xlsform.xform_xml`);
 - ``HEAD /odk/submission`` — 204 with the OpenRosa headers (Collect asks before it posts);
 - ``POST /odk/submission`` — multipart ``xml_submission_file`` plus attachments → the intake queue:
   201 stored, 202 already stored (a replay: the phone must not resend), 409 the instanceID was
@@ -9,7 +9,7 @@
   OpenRosa XML envelope whose message the phone shows. Nothing is written unless the answer is 201/202.
 
 Authentication: HTTP Basic with an account's username and password (checked by
-`landrelease.auth.accounts.authenticate`, under its login rate limit), or an API token either as
+`landrelease.service.accounts.authenticate`, under its login rate limit), or an API token either as
 ``Authorization: Bearer …`` or in the server URL the phone is given, ``http://HOST:PORT/odk/key/TOKEN``
 (the way ODK Central's app users work). ODK Collect sends Basic credentials only over HTTPS; over
 plain HTTP use the token URL (see docs/review.md). A verified Basic credential is remembered for a
@@ -36,12 +36,12 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import ClientDisconnect
 
-from landrelease.auth import accounts
 from landrelease.auth.policy import can_submit
 from landrelease.auth.roles import Principal
 from landrelease.errors import Conflict, LandreleaseError, NotFound, TooManyAttempts, ValidationError
-from landrelease.intake import openrosa, queue
+from landrelease.formats import openrosa
 from landrelease.server.deps import store_of
+from landrelease.service import accounts, submissions
 
 XML = "text/xml; charset=utf-8"
 REALM = "landrelease"
@@ -153,13 +153,13 @@ def _base(request: Request, token: str | None) -> str:
 
 
 def _forms() -> dict[str, Any]:
-    from landrelease.intake.forms import FORMS
+    from landrelease.formats.xlsform import FORMS
 
     return FORMS
 
 
 def _form_xml(form_id: str) -> str:
-    from landrelease.intake.forms import xform_xml
+    from landrelease.formats.xlsform import xform_xml
 
     return xform_xml(form_id)
 
@@ -260,8 +260,8 @@ async def _parts(request: Request, body: bytes) -> tuple[bytes, dict[str, bytes]
     return xml, files
 
 
-def _store_submission(request: Request, p: Principal, xml: bytes, files: dict[str, bytes]) -> queue.Submitted:
-    from landrelease.intake.values import values_from_xml
+def _store_submission(request: Request, p: Principal, xml: bytes, files: dict[str, bytes]) -> submissions.Submitted:
+    from landrelease.formats.answers import values_from_xml
 
     inst = openrosa.read_instance(xml)
     if inst.form_id not in _forms():
@@ -274,7 +274,7 @@ def _store_submission(request: Request, p: Principal, xml: bytes, files: dict[st
     # SQLite's own lock.
     lock = request.app.state.odk_write_lock if store.backend == "sqlite" else contextlib.nullcontext()
     with lock:
-        return queue.submit(
+        return submissions.submit(
             store,
             form_id=sub.form_id,
             form_version=sub.version or inst.version,

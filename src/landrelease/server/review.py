@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 from landrelease.auth import policy
 from landrelease.auth.roles import Principal
 from landrelease.errors import Forbidden
-from landrelease.intake import queue, review
+from landrelease.service import review, submissions
 from landrelease.server.auth import require
 from landrelease.server.deps import store_of
 from landrelease.server.encode import value_json
@@ -38,10 +38,10 @@ def queue_page(request: Request, p: Principal = Depends(require(policy.can_revie
     store = store_of(request)
     q = request.query_params
     status, form_id, org = q.get("status") or None, q.get("form_id") or None, q.get("org") or None
-    counts = queue.counts(store)
-    facets = queue.facets(store)
-    rows = queue.listing(store, status=status, form_id=form_id, org=org, limit=500)
-    total = queue.count(store, status=status, form_id=form_id, org=org)
+    counts = submissions.counts(store)
+    facets = submissions.facets(store)
+    rows = submissions.listing(store, status=status, form_id=form_id, org=org, limit=500)
+    total = submissions.count(store, status=status, form_id=form_id, org=org)
     return render(
         request,
         "review_queue.html",
@@ -89,14 +89,14 @@ def submission_page(request: Request, sid: str, p: Principal = Depends(require(p
         effects=a.effects,
         features=features,
         values=[(k, v) for k, v in sorted(s["vals"].items()) if v not in (None, "")],
-        files=queue.attachments(store, s["id"]),
+        files=submissions.attachments(store, s["id"]),
     )
 
 
 def attachment_file(
     request: Request, sid: str, name: str, p: Principal = Depends(require(policy.can_review))
 ) -> Response:
-    data, media = queue.attachment(store_of(request), sid, name)
+    data, media = submissions.attachment(store_of(request), sid, name)
     return Response(
         data,
         media_type=media,
@@ -141,9 +141,9 @@ def api_list(
 ) -> dict[str, Any]:
     """The intake queue, oldest first (reviewers)."""
     store = store_of(request)
-    rows = queue.listing(store, status=status, form_id=form_id, org=org, limit=limit, offset=offset)
+    rows = submissions.listing(store, status=status, form_id=form_id, org=org, limit=limit, offset=offset)
     return {
-        "matched": queue.count(store, status=status, form_id=form_id, org=org),
+        "matched": submissions.count(store, status=status, form_id=form_id, org=org),
         "submissions": [_public(r) for r in rows],
     }
 

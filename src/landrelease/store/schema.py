@@ -185,7 +185,7 @@ login_attempt = Table(
 )
 
 
-# The intake queue (`landrelease.intake.queue`): field submissions waiting for review. Not part of the
+# The intake queue (`landrelease.service.submissions`): field submissions waiting for review. Not part of the
 # national record: nothing here is shown as a record until a reviewer approves it, and approval writes
 # the records through the service (with their own audit). Migration 0003.
 submission = Table(

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from landrelease.intake.forms import FORMS
+from landrelease.formats.xlsform import FORMS
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -45,11 +45,11 @@ def test_forms_list_names_every_form():
 
 
 def test_intake_import_queues_once_and_bad_input_is_one_line(tmp_path):
-    from landrelease.intake import queue
+    from fieldseed import seed
+    from landrelease.service import submissions
     from landrelease.service.store import open_store
 
-    from .support import seed
-    from .test_exports import SUBMISSIONS, kobo_xlsx
+    from formats.test_field_exports import SUBMISSIONS, kobo_xlsx
 
     db = tmp_path / "record.db"
     s = open_store(str(db), actor="test:cli", init=True)
@@ -60,7 +60,7 @@ def test_intake_import_queues_once_and_bad_input_is_one_line(tmp_path):
     assert "2 queued for review, 0 already in the queue" in proc.stdout
     proc = run("--db", str(db), "intake", "import", str(export), "--form", "lr_accident")
     assert proc.returncode == 0 and "0 queued for review, 2 already in the queue" in proc.stdout
-    assert queue.count(s) == 2
+    assert submissions.count(s) == 2
 
     bad = kobo_xlsx(tmp_path / "bad.xlsx", [{**SUBMISSIONS[0], "meta/instanceID": "uuid:new", "accident/area": "X-1"}])
     for args, words in (
@@ -71,19 +71,19 @@ def test_intake_import_queues_once_and_bad_input_is_one_line(tmp_path):
         proc = run("--db", str(db), *args)
         lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
         assert proc.returncode == 2 and len(lines) == 1 and words in lines[0], proc.stderr
-    assert queue.count(s) == 2
+    assert submissions.count(s) == 2
     s.close()
 
 
 def test_intake_import_follows_the_roles(tmp_path):
     """On a record with accounts: a viewer may not queue submissions; an operator's are tagged with
     its organisation (as its phone's would be)."""
-    from landrelease.auth.accounts import add_account
-    from landrelease.intake import queue
+    from fieldseed import seed
+    from landrelease.service import submissions
+    from landrelease.service.accounts import add_account
     from landrelease.service.store import open_store
 
-    from .support import seed
-    from .test_exports import SUBMISSIONS, kobo_xlsx
+    from formats.test_field_exports import SUBMISSIONS, kobo_xlsx
 
     db = tmp_path / "record.db"
     s = open_store(str(db), actor="test:cli", init=True)
@@ -94,11 +94,11 @@ def test_intake_import_follows_the_roles(tmp_path):
     proc = run("--db", str(db), "--as", "donor", "intake", "import", str(export), "--form", "lr_accident")
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert proc.returncode == 5 and len(lines) == 1 and "may not submit field forms" in lines[0], proc.stderr
-    assert queue.count(s) == 0
+    assert submissions.count(s) == 0
     proc = run("--db", str(db), "intake", "import", str(export), "--form", "lr_accident")
     assert proc.returncode != 0 and "--as" in proc.stderr  # a record with accounts: say who you are
     proc = run("--db", str(db), "--as", "amina", "intake", "import", str(export), "--form", "lr_accident")
     assert proc.returncode == 0, proc.stderr
-    (row,) = queue.listing(s)
+    (row,) = submissions.listing(s)
     assert (row["org"], row["actor"], row["source"]) == (c["org"], "amina", "kobo-import")
     s.close()

@@ -5,7 +5,7 @@ sees, for each submission, automatic flags computed here, a preview of exactly w
 write (a dry run of the real write, rolled back), and decides:
 - **verify** (first look: the form is complete and plausible) — QA officers, IM officers, admins;
 - **approve** — the national authority (IM officers, admins) only: the submission's records are
-  written through `landrelease.intake.values.to_batches` and `write_batches` → `service.write`, in
+  written through `landrelease.service.field_records.to_batches` and `write_batches` → `service.write`, in
   ONE transaction with the status change, so the same service rules and audit apply as for any
   write, and every audit row names the approving user (the note names the submission and who sent it);
 - **reject** — with a reason, from submitted or verified.
@@ -41,8 +41,8 @@ from landrelease.errors import Conflict, LandreleaseError, ValidationError
 from landrelease.geo.area import geodesic_area
 from landrelease.geo.checks import prepare
 from landrelease.geo.containment import excess_outside
-from landrelease.intake.queue import Status, _row, resolve
 from landrelease.service.store import Store
+from landrelease.service.submissions import Status, _row, resolve
 from landrelease.service.write import record_region
 from landrelease.store import repo
 from landrelease.store.bulk import json_default
@@ -117,7 +117,7 @@ HIDDEN = "(personal data: hidden)"
 
 def personal_paths(form_id: str) -> set[str]:
     """The questions of a form that collect personal data (without repeat indexes)."""
-    from landrelease.intake import forms
+    from landrelease.formats import xlsform as forms
 
     try:
         frm = forms.form(form_id)
@@ -130,7 +130,7 @@ def personal_paths(form_id: str) -> set[str]:
 
 
 def _batches(form_id: str, values: dict[str, Any], source: Any) -> list[Batch]:
-    from landrelease.intake.values import to_batches
+    from landrelease.service.field_records import to_batches
 
     return to_batches(form_id, values, source)
 
@@ -141,7 +141,7 @@ def _submitter(store: Store, sub: dict[str, Any]) -> Store | None:
     the submitter has no account here (a local import before accounts existed)."""
     if not hasattr(store, "acting"):
         return None
-    from landrelease.auth import accounts
+    from landrelease.service import accounts
 
     try:
         p = accounts.principal_for_username(store, sub["actor"])
@@ -153,10 +153,10 @@ def _submitter(store: Store, sub: dict[str, Any]) -> Store | None:
 def _write(
     conn: Connection, actor: str, batches: list[Batch], *, txn: str, note: str, guard: Store | None
 ) -> list[Any]:
-    """Write one submission's batches in order (as `intake.values.write_batches`: references to
+    """Write one submission's batches in order (as `service.field_records.write_batches`: references to
     records made by the same submission are resolved to the codes the store gave them), each
     checked against the submitter's rights (`guard`), audited as ``actor``."""
-    from landrelease.intake.values import Link
+    from landrelease.formats.answers import Link
     from landrelease.service.write import write_batch_in
 
     results: list[Any] = []
@@ -170,7 +170,7 @@ def _write(
 
 def _is_code(value: Any) -> bool:
     """A code of the record (a Link to a record of the same submission is not one yet)."""
-    from landrelease.intake.values import Link
+    from landrelease.formats.answers import Link
 
     return isinstance(value, str) and bool(value) and not isinstance(value, Link)
 

@@ -12,20 +12,18 @@ import pytest
 import shapely
 from sqlalchemy import func, select
 
+from fieldseed import AREA, seed
 from landrelease.domain import model as m
 from landrelease.domain.batch import Batch
 from landrelease.errors import Conflict, ValidationError
-from landrelease.intake import queue, review
-from landrelease.intake.values import submission_xml
-from landrelease.service import records
+from landrelease.formats.answers import submission_xml
+from landrelease.service import records, review, submissions
 from landrelease.service.write import write_batch
 from landrelease.store.schema import TABLES, audit
 
-from .support import AREA, seed
-
 
 def _submit(store, form_id: str, values: dict[str, str], actor: str = "odk:field1", org: str | None = None) -> str:
-    got = queue.submit(
+    got = submissions.submit(
         store,
         form_id=form_id,
         form_version="1",
@@ -123,7 +121,7 @@ def test_a_submission_that_cannot_become_records_is_flagged_and_never_approved(s
     before = _count(store, audit)
     with pytest.raises(ValidationError, match="cannot approve"):
         review.approve(store, sid, "imo:ana")
-    assert queue.get(store, sid)["status"] == "verified"
+    assert submissions.get(store, sid)["status"] == "verified"
     assert _count(store, audit) == before and _count(store, TABLES["progress_report"]) == 0
 
 
@@ -136,7 +134,7 @@ def test_approval_is_all_or_nothing_when_the_record_changed_after_review(store):
     records.delete(store, c["activity"], reason="entered twice")
     with pytest.raises(ValidationError):
         review.approve(store, sid, "imo:ana")
-    assert queue.get(store, sid)["status"] == "verified"
+    assert submissions.get(store, sid)["status"] == "verified"
     assert _count(store, TABLES["progress_report"]) == 0
 
 
@@ -246,8 +244,8 @@ def test_an_operator_report_on_another_organisations_activity_cannot_be_approved
     """Whoever approves, a submission only writes what its sender's organisation may write
     (the owner rules of landrelease.auth.policy): a progress report of operator A on operator B's
     activity is flagged by the dry run and refused on approval."""
-    from landrelease.auth import accounts
     from landrelease.errors import Forbidden
+    from landrelease.service import accounts
 
     c = seed(store)
     other = _one(store, m.ORGANISATION, name="Another synthetic operator", synthetic=True)
@@ -259,6 +257,6 @@ def test_an_operator_report_on_another_organisations_activity_cannot_be_approved
     review.verify(store, sid, "qa:olga")
     with pytest.raises(Forbidden):
         review.approve(store, sid, "imo:ana")
-    assert _count(store, TABLES["progress_report"]) == 0 and queue.get(store, sid)["status"] == "verified"
+    assert _count(store, TABLES["progress_report"]) == 0 and submissions.get(store, sid)["status"] == "verified"
     mine = _submit(store, "lr_progress", _progress(c, "uuid:p-8"), actor="field.a", org=c["org"])
     assert review.assess(store, mine).approvable

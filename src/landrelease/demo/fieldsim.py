@@ -12,7 +12,7 @@ lost, none twice. Each client behaves like ODK Collect on a poor network:
 - a share of forms (``replay_rate``) is sent again later after a 201/202 (a user pressing "send"
   twice, a phone restored from backup): the answer must be 202.
 
-The payloads are real submissions of the progress-report form (`landrelease.intake.values.submission_xml`),
+The payloads are real submissions of the progress-report form (`landrelease.formats.answers.submission_xml`),
 marked synthetic in their instanceName. No network beyond the given base URL.
 """
 
@@ -64,7 +64,7 @@ class Report:
 
 
 def make_form(client: int, i: int, run: str, activity: str, with_photo: bool) -> Form:
-    from landrelease.intake.values import submission_xml
+    from landrelease.formats.answers import submission_xml
 
     instance_id = f"uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{run}/{client}/{i}')}"
     values = {

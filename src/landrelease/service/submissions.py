@@ -4,7 +4,7 @@ A submission (one filled-in XForm from ODK Collect, or one row of a KoboToolbox/
 is kept exactly as received (``raw``: the XForm XML or the row as JSON, with its SHA-256), with the
 flat values the forms layer reads from it (``vals``: ``{"area/code": "HA-…", "meta/instanceID": …}``),
 who sent it, and its attachments. A reviewer moves it submitted → verified → approved, or rejects it
-with a reason (`landrelease.intake.review`); only approval writes records, through the service.
+with a reason (`landrelease.service.review`); only approval writes records, through the service.
 
 Idempotence, the OpenRosa way: the key is the instanceID the device gave the form. ODK Collect
 resends a form whose response it did not see (a dropped connection, a timeout), and splits a large
@@ -360,25 +360,25 @@ def facets(store: Store) -> dict[str, list[str]]:
     return {"form_id": forms, "org": orgs}
 
 
-# ---- decisions (the workflow itself lives in landrelease.intake.review) ----------------------------
+# ---- decisions (the workflow itself lives in landrelease.service.review) ----------------------------
 
 
 def verify(store: Store, id: str, actor: str, reason: str | None = None) -> dict[str, Any]:
-    """submitted → verified (see `landrelease.intake.review.verify`)."""
-    from landrelease.intake import review
+    """submitted → verified (see `landrelease.service.review.verify`)."""
+    from landrelease.service import review
 
     return review.verify(store, id, actor, note=reason)
 
 
 def approve(store: Store, id: str, actor: str, reason: str | None = None) -> dict[str, Any]:
     """verified → approved, writing the records in the same transaction (`review.approve`)."""
-    from landrelease.intake import review
+    from landrelease.service import review
 
     return review.approve(store, id, actor, note=reason)
 
 
 def reject(store: Store, id: str, actor: str, reason: str | None = None) -> dict[str, Any]:
     """submitted | verified → rejected; ``reason`` is required (`review.reject`)."""
-    from landrelease.intake import review
+    from landrelease.service import review
 
     return review.reject(store, id, actor, reason=reason or "")

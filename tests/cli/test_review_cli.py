@@ -7,9 +7,9 @@ import os
 import subprocess
 import sys
 
-from landrelease.auth import accounts
-from landrelease.intake import fieldsim, queue
-from landrelease.intake.values import submission_xml
+from landrelease.demo import fieldsim
+from landrelease.formats.answers import submission_xml
+from landrelease.service import accounts, submissions
 from landrelease.service.store import open_store
 
 
@@ -37,7 +37,7 @@ def test_intake_commands(tmp_path):
             "meta/instanceID": f"uuid:cli-{i}",
         }
         ids.append(
-            queue.submit(
+            submissions.submit(
                 store,
                 form_id="lr_progress",
                 form_version="1",
@@ -72,5 +72,7 @@ def test_intake_commands(tmp_path):
     assert missing.returncode == 3 and "no submission" in missing.stderr
 
     store = open_store(db)
-    assert queue.get(store, ids[0])["decided_by"] == "ana" and queue.get(store, ids[1])["status"] == "rejected"
+    assert (
+        submissions.get(store, ids[0])["decided_by"] == "ana" and submissions.get(store, ids[1])["status"] == "rejected"
+    )
     store.close()

@@ -17,7 +17,7 @@ from pyxform.xls2xform import convert as pyxform_convert
 
 from landrelease.domain import model as m
 from landrelease.errors import ValidationError
-from landrelease.intake import forms as F
+from landrelease.formats import xlsform as F
 
 NS = {"x": "http://www.w3.org/2002/xforms", "h": "http://www.w3.org/1999/xhtml"}
 FINGERPRINTS = Path(__file__).with_name("form_fingerprints.json")
@@ -159,7 +159,7 @@ def test_unknown_form_lists_the_known_ones():
 def test_a_changed_form_has_a_new_version():
     """Submissions are read back by form id and version: a form whose questions change must get a new
     version. The fingerprint of each form's XForm is kept beside this test; when a form changes, bump
-    its FORM version and refresh the file with LANDRELEASE_UPDATE_FORMS=1 pytest tests/intake."""
+    its FORM version and refresh the file with LANDRELEASE_UPDATE_FORMS=1 pytest tests/formats/test_xlsform.py."""
     import os
 
     current = {

@@ -8,7 +8,7 @@ A form is declared once here as a tree of questions and groups; from that one de
   Central upload;
 - the XForm XML (`xform_xml`), converted by pyxform with no file I/O, served by the OpenRosa
   endpoints (`/odk/formList`, form download);
-- the structure `landrelease.intake.values` reads submissions with (paths, repeats, geo questions).
+- the structure `landrelease.formats.answers` reads submissions with (paths, repeats, geo questions).
 
 Labels are English (``label::English (en)``); more languages come from a translation table keyed by
 the English text (`load_translations`), so one translation of "Date found" serves every form.

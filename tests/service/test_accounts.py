@@ -8,10 +8,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import select, update
 
-from landrelease.auth import accounts
 from landrelease.auth.roles import Principal, Role
 from landrelease.errors import Conflict, Forbidden, TooManyAttempts, Unauthenticated, ValidationError
-from landrelease.service import query, records
+from landrelease.service import accounts, query, records
 from landrelease.service.store import open_store
 from landrelease.service.transfer import export_file
 from landrelease.store import repo

@@ -14,12 +14,12 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
+from fieldseed import seed
 from landrelease.errors import Conflict, ValidationError
-from landrelease.intake import exports as X
-from landrelease.intake import queue
-from landrelease.intake import values as V
-
-from .support import seed
+from landrelease.formats import answers as V
+from landrelease.formats import field_exports as X
+from landrelease.service import field_exports as FX
+from landrelease.service import submissions
 
 # Two accidents as ODK Collect would have sent them (the reference the exports must reproduce).
 SUBMISSIONS = [
@@ -293,32 +293,32 @@ def test_a_half_geopoint_is_refused(tmp_path):
 def test_import_routes_rows_into_the_queue_once(store, tmp_path):
     seed(store)
     path = kobo_xlsx(tmp_path / "accidents.xlsx")
-    first = X.import_export(store, path, "lr_accident", actor="test:import")
+    first = FX.import_export(store, path, "lr_accident", actor="test:import")
     assert (first.source, first.total, first.created, first.replayed) == ("kobo-import", 2, 2, 0)
-    again = X.import_export(store, path, "lr_accident", actor="test:import")
+    again = FX.import_export(store, path, "lr_accident", actor="test:import")
     assert (again.created, again.replayed) == (0, 2)
-    assert queue.count(store, form_id="lr_accident") == 2
-    sub = queue.get(store, SUBMISSIONS[0]["meta/instanceID"])
+    assert submissions.count(store, form_id="lr_accident") == 2
+    sub = submissions.get(store, SUBMISSIONS[0]["meta/instanceID"])
     assert sub["status"] == "submitted" and sub["source"] == "kobo-import"
     assert sub["vals"]["victims[2]/outcome"] == "killed"
 
 
 def test_import_with_a_changed_row_writes_nothing(store, tmp_path):
     seed(store)
-    X.import_export(store, kobo_xlsx(tmp_path / "a.xlsx", SUBMISSIONS[:1]), "lr_accident")
+    FX.import_export(store, kobo_xlsx(tmp_path / "a.xlsx", SUBMISSIONS[:1]), "lr_accident")
     changed = [{**SUBMISSIONS[0], "accident/descr": "edited later"}, SUBMISSIONS[1]]
     with pytest.raises(Conflict, match="already in the queue with different content"):
-        X.import_export(store, kobo_xlsx(tmp_path / "b.xlsx", changed), "lr_accident")
-    assert queue.count(store) == 1
+        FX.import_export(store, kobo_xlsx(tmp_path / "b.xlsx", changed), "lr_accident")
+    assert submissions.count(store) == 1
 
 
 def test_import_with_a_bad_row_names_it_and_writes_nothing(store, tmp_path):
     seed(store)
     bad = [SUBMISSIONS[0], {**SUBMISSIONS[1], "accident/area": "HA-2026-009999"}]
     with pytest.raises(ValidationError) as err:
-        X.import_export(store, central_zip(tmp_path / "c.zip", bad), "lr_accident")
+        FX.import_export(store, central_zip(tmp_path / "c.zip", bad), "lr_accident")
     assert "submission 2" in str(err.value) and "accident/area" in str(err.value) and "HA-2026-009999" in str(err.value)
-    assert queue.count(store) == 0
+    assert submissions.count(store) == 0
 
 
 def test_central_repeat_inside_a_group_with_split_geopoints(tmp_path):

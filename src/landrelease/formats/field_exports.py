@@ -1,6 +1,6 @@
 """Read KoboToolbox and ODK Central exports of the field forms back into submission values.
 
-Each export row becomes one submission's values dict, in the convention of `landrelease.intake.values`
+Each export row becomes one submission's values dict, in the convention of `landrelease.formats.answers`
 (paths without the root, groups joined by "/", repeat instances as ``victims[2]/…``), ready for the
 review queue. The formats, as the two servers write them:
 
@@ -44,9 +44,9 @@ from pathlib import Path
 from typing import Any
 
 from landrelease.errors import ValidationError
-from landrelease.intake.forms import Form, Q, form
+from landrelease.formats.xlsform import Form, Q, form
 
-__all__ = ["ExportFile", "ImportResult", "import_export", "open_export", "read_export"]
+__all__ = ["ExportFile", "open_export", "read_export"]
 
 KOBO = "kobo-import"
 CENTRAL = "central-import"
@@ -465,94 +465,3 @@ def _assemble(ex: ExportFile) -> Iterator[tuple[str, dict[str, str]]]:
         if version not in (None, ""):
             values["__version__"] = str(version)
         yield instance, values
-
-
-# ----------------------------------------------------------------------------------- import
-
-
-def _check_submitter(store: Any) -> str | None:
-    """Who may queue field submissions: the roles that may send them from ODK Collect (administrators,
-    IM officers, operator data workers, QA officers). An operator's imports are tagged with its
-    organisation, as its phone's submissions are. Returns that organisation (None: not an operator)."""
-    from landrelease.auth.policy import can_submit
-    from landrelease.auth.roles import Role
-    from landrelease.errors import Forbidden, Unauthenticated
-
-    p = getattr(store, "principal", None)
-    if p is None:
-        if not getattr(store, "system", True):
-            raise Unauthenticated("sign in (or name your account with --as) to import field submissions")
-        return None
-    if not can_submit(p):
-        raise Forbidden(f"{p.username} ({p.role.value}) may not submit field forms")
-    return p.organisation if p.role is Role.OPERATOR_WRITER else None
-
-
-@dataclass
-class ImportResult:
-    source: str
-    total: int
-    created: int
-    replayed: int
-
-
-def import_export(store: Any, path: str | Path, form_id: str, *, actor: str | None = None) -> ImportResult:
-    """Route every submission of an export into the review queue, all or nothing: every row is read
-    and checked (values parse, codes exist in the record, no instanceID already queued with other
-    content) before the first is queued. A replayed export queues nothing new."""
-    from sqlalchemy import select
-
-    from landrelease.errors import Conflict
-    from landrelease.intake import queue
-    from landrelease.intake.values import to_batches
-    from landrelease.store import repo
-    from landrelease.store.schema import submission
-
-    organisation = _check_submitter(store)
-    ex = open_export(path, form_id)
-    rows = list(ex.rows())
-    if not rows:
-        raise ValidationError(f"{ex.path.name}: holds no submissions", field="file")
-    payloads: dict[str, bytes] = {}
-    for n, (instance, values) in enumerate(rows, start=1):
-        try:
-            to_batches(ex.form.form_id, values, store)
-        except ValidationError as exc:
-            raise ValidationError(f"{ex.path.name}: submission {n} ({instance}): {exc}") from None
-        raw = queue.canonical_json(values)
-        if payloads.setdefault(instance, raw) != raw:
-            raise Conflict(f"{ex.path.name}: instanceID {instance!r} appears twice with different content")
-    with repo.read_connection(store.engine) as conn:
-        known = {
-            r.instance_id: r.raw_hash
-            for r in conn.execute(
-                select(submission.c.instance_id, submission.c.raw_hash).where(
-                    submission.c.instance_id.in_(list(payloads))
-                )
-            )
-        }
-    import hashlib
-
-    for instance, raw in payloads.items():
-        if instance in known and known[instance] != hashlib.sha256(raw).hexdigest():
-            raise Conflict(
-                f"{ex.path.name}: instanceID {instance!r} is already in the queue with different content; "
-                "nothing was imported"
-            )
-    created = replayed = 0
-    for instance, raw in payloads.items():
-        values = json.loads(raw)
-        got = queue.submit(
-            store,
-            form_id=ex.form.form_id,
-            form_version=values.get("__version__"),
-            instance_id=instance,
-            values=values,
-            raw=raw,
-            source=ex.source,
-            actor=actor or store.actor,
-            organisation=organisation,
-        )
-        created += int(got.created)
-        replayed += int(not got.created)
-    return ImportResult(ex.source, len(payloads), created, replayed)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from landrelease.errors import Conflict, NotFound, ValidationError
-from landrelease.intake import queue
+from landrelease.service import submissions
 from landrelease.store.schema import submission, submission_file
 
 
@@ -22,7 +22,7 @@ def _xml(instance: str, worked: str = "120") -> bytes:
 
 
 def _submit(store, instance: str, worked: str = "120", files=None, actor: str = "odk:alice"):
-    return queue.submit(
+    return submissions.submit(
         store,
         form_id="progress_report",
         form_version="2026112201",
@@ -47,7 +47,7 @@ def test_identical_resubmission_is_stored_once(store):
     assert first.created and not again.created
     assert again.id == first.id
     assert _rows(store) == 1
-    got = queue.get(store, "uuid:a1")
+    got = submissions.get(store, "uuid:a1")
     assert got["status"] == "submitted" and got["raw"] == _xml("uuid:a1")
     assert got["vals"]["worked_m2"] == "120" and got["actor"] == "odk:alice" and got["org"] == "ORG-2026-000001"
     assert len(got["raw_hash"]) == 64
@@ -58,7 +58,7 @@ def test_different_payload_under_the_same_instance_id_is_a_conflict(store):
     with pytest.raises(Conflict, match="different content"):
         _submit(store, "uuid:b1", worked="999")
     assert _rows(store) == 1
-    assert queue.get(store, "uuid:b1")["vals"]["worked_m2"] == "120"
+    assert submissions.get(store, "uuid:b1")["vals"]["worked_m2"] == "120"
 
 
 def test_split_submission_adds_attachments_once_and_refuses_changed_bytes(store):
@@ -66,9 +66,9 @@ def test_split_submission_adds_attachments_once_and_refuses_changed_bytes(store)
     b = _submit(store, "uuid:c1", files={"photo1.jpg": b"\xff\xd8one", "photo2.jpg": b"\xff\xd8two"})
     assert (a.created, a.files_added) == (True, 1)
     assert (b.created, b.files_added) == (False, 1)
-    names = [f["name"] for f in queue.attachments(store, a.id)]
+    names = [f["name"] for f in submissions.attachments(store, a.id)]
     assert names == ["photo1.jpg", "photo2.jpg"]
-    assert queue.attachment(store, a.id, "photo2.jpg") == (b"\xff\xd8two", "image/jpeg")
+    assert submissions.attachment(store, a.id, "photo2.jpg") == (b"\xff\xd8two", "image/jpeg")
     with pytest.raises(Conflict, match="photo1.jpg"):
         _submit(store, "uuid:c1", files={"photo1.jpg": b"changed"})
     assert _rows(store, submission_file) == 2
@@ -96,21 +96,21 @@ def test_bad_input_writes_nothing(store, change, match):
     )
     args.update(change)
     with pytest.raises(ValidationError, match=match):
-        queue.submit(store, **args)
+        submissions.submit(store, **args)
     assert _rows(store) == 0
 
 
 def test_lookup_by_prefix_and_unknown_submission(store):
     s = _submit(store, "uuid:e1")
-    assert queue.get(store, s.id[:12])["id"] == s.id
+    assert submissions.get(store, s.id[:12])["id"] == s.id
     with pytest.raises(NotFound):
-        queue.get(store, "uuid:nope")
+        submissions.get(store, "uuid:nope")
 
 
 def test_content_hash_ignores_device_metadata(store):
     a = _submit(store, "uuid:f1")
     b = _submit(store, "uuid:f2")
-    ga, gb = queue.get(store, a.id), queue.get(store, b.id)
+    ga, gb = submissions.get(store, a.id), submissions.get(store, b.id)
     assert ga["vals_hash"] == gb["vals_hash"] and ga["raw_hash"] != gb["raw_hash"]
 
 

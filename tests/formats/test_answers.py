@@ -11,13 +11,13 @@ import pytest
 import shapely
 from pyproj import Geod
 
+from fieldseed import seed
 from landrelease.errors import ValidationError
-from landrelease.intake import values as V
-from landrelease.intake.forms import FORMS, xform_xml
+from landrelease.formats import answers as V
+from landrelease.formats.xlsform import FORMS, xform_xml
+from landrelease.service import field_records as FR
 from landrelease.service import records
 from landrelease.store import repo
-
-from .support import seed
 
 META = {"start": "2026-11-20T08:00:00.000+02:00", "end": "2026-11-20T08:12:00.000+02:00"}
 
@@ -31,9 +31,9 @@ def _roundtrip(form_id: str, values: dict[str, str]) -> dict[str, str]:
 
 
 def _write(store, form_id: str, values: dict[str, str]):
-    batches = V.to_batches(form_id, _roundtrip(form_id, values), store)
+    batches = FR.to_batches(form_id, _roundtrip(form_id, values), store)
     with repo.write_transaction(store.engine) as conn:
-        return V.write_batches(conn, store.actor, batches, note=f"form {form_id}")
+        return FR.write_batches(conn, store.actor, batches, note=f"form {form_id}")
 
 
 def _count(store, kind: str) -> int:
@@ -205,9 +205,9 @@ def test_accident_and_victims_from_a_collect_submission(store):
     form_id, version, instance_id, values = V.values_from_xml(xml.encode())
     assert (form_id, instance_id) == ("lr_accident", "uuid:acc-1")
     assert values["victims[2]/age"] == "12" and values["accident/activity"] == ""
-    batches = V.to_batches(form_id, values, store)
+    batches = FR.to_batches(form_id, values, store)
     with repo.write_transaction(store.engine) as conn:
-        acc, vic = V.write_batches(conn, store.actor, batches)
+        acc, vic = FR.write_batches(conn, store.actor, batches)
     a = records.get(store, acc.codes[0])
     assert a["geometry"].equals(shapely.Point(35.5048, 51.4052))
     assert (a["killed"], a["injured"]) == (1, 1) and a["area"] == c["area"]
@@ -444,7 +444,7 @@ def test_unknown_team_code_names_the_question_and_writes_nothing(store):
         "meta/instanceID": "uuid:pr-bad",
     }
     with pytest.raises(ValidationError) as err:
-        V.apply(store, "lr_progress", values)
+        FR.apply(store, "lr_progress", values)
     assert err.value.field == "report/unit" and "UNIT-2026-000999" in str(err.value)
     assert _count(store, "progress_report") == 0 and _count(store, "eo_find") == 0
 
@@ -452,11 +452,11 @@ def test_unknown_team_code_names_the_question_and_writes_nothing(store):
 def test_a_failing_second_batch_leaves_nothing_of_the_first(store):
     """Victims are written after their accident: a victim the store refuses rolls the accident back."""
     seed(store)
-    batches = V.to_batches("lr_accident", _accident_values(), store)
+    batches = FR.to_batches("lr_accident", _accident_values(), store)
     batches[1].columns["outcome"] = [None]  # spoilt after checking: only the store can refuse it now
     with pytest.raises(ValidationError, match="outcome"):
         with repo.write_transaction(store.engine) as conn:
-            V.write_batches(conn, store.actor, batches)
+            FR.write_batches(conn, store.actor, batches)
     assert _count(store, "accident") == 0 and _count(store, "victim") == 0
 
 
@@ -471,7 +471,7 @@ def test_swapped_coordinates_are_refused_by_the_record_region(store):
     seed(store)
     values = _accident_values(**{"accident/location": "35.5048 51.4052 0 0"})
     with pytest.raises(ValidationError, match="(?i)swap"):
-        V.apply(store, "lr_accident", values)
+        FR.apply(store, "lr_accident", values)
     assert _count(store, "accident") == 0
 
 

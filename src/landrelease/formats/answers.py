@@ -20,28 +20,27 @@ and this module):
 `to_batches` turns one submission into record batches in write order, parsing every value with the
 model's own field parsers, and raising one `ValidationError` naming the form path of the first
 problem. Records made by one submission refer to each other (the victims to their accident) through
-`Link` values that only `write_batches` can resolve: always write a submission's batches with it, in
-one transaction.
+`Link` values that only `landrelease.service.field_records.write_batches` can resolve: always write
+a submission's batches with it, in one transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import shapely
-from sqlalchemy import Connection
 
 from landrelease.domain import model as m
 from landrelease.domain import rules
 from landrelease.domain.batch import Batch
 from landrelease.domain.vocab import DIRECT_EVIDENCE
 from landrelease.errors import ValidationError
-from landrelease.intake.forms import FORMS, Form, Group, Q, form
+from landrelease.formats.xlsform import FORMS, Form, Group, Q, form
 
 __all__ = [
     "Link",
@@ -50,8 +49,7 @@ __all__ = [
     "to_batches",
     "values_from_xml",
     "submission_xml",
-    "write_batches",
-    "apply",
+    "CodeLookup",
 ]
 
 META_PREFIXES = ("meta/", "formhub/")
@@ -244,7 +242,7 @@ def _text(raw: Any) -> str:
 class _Reader:
     """Reads one form's answers with the model's parsers; every error names the form path."""
 
-    def __init__(self, frm: Form, top: _Scope, meta: dict[str, str], lookup: _Lookup | None) -> None:
+    def __init__(self, frm: Form, top: _Scope, meta: dict[str, str], lookup: CodeLookup | None) -> None:
         self.frm = frm
         self.top = top
         self.meta = meta
@@ -382,54 +380,15 @@ def _a(kind: str) -> str:
     return ("an " if word[0] in "aeiou" else "a ") + word
 
 
-class _Lookup:
-    """Checks codes against the record (when a store or connection is given), naming the form path."""
-
-    def __init__(self, source: Any) -> None:
-        self.source = source
-        self.cache: dict[tuple[str, str], dict[str, Any] | None] = {}
-
-    def _fetch(self, kind: str, code: str) -> dict[str, Any] | None:
-        from landrelease.errors import NotFound
-        from landrelease.store import repo
-
-        key = (kind, code)
-        if key not in self.cache:
-
-            def get(conn: Connection) -> dict[str, Any] | None:
-                try:
-                    return repo.fetch_one(conn, kind, code)
-                except NotFound:
-                    return None
-
-            if isinstance(self.source, Connection):
-                self.cache[key] = get(self.source)
-            else:
-                with repo.read_connection(self.source.engine) as conn:
-                    self.cache[key] = get(conn)
-        return self.cache[key]
+class CodeLookup(Protocol):
+    """What `to_batches` asks of the record while reading a submission (implemented in the service:
+    `landrelease.service.field_records.StoreLookup`), so this module reads answers with no I/O."""
 
     def check(self, kind: str, code: str, path: str) -> None:
-        if self._fetch(kind, code) is None:
-            raise ValidationError(
-                f"no {kind.replace('_', ' ')} with code {code!r} in the record; check the code", field=path
-            )
+        """Raise a `ValidationError` naming ``path`` when no ``kind`` record has ``code``."""
 
     def area_of_activity(self, code: str) -> str | None:
-        row = self._fetch("activity", code)
-        if not row or not row.get("area"):
-            return None
-        from landrelease.store import repo
-
-        def codes(conn: Connection) -> dict[str, str]:
-            return repo.codes_for_ids(conn, "hazardous_area", [row["area"]])
-
-        if isinstance(self.source, Connection):
-            found = codes(self.source)
-        else:
-            with repo.read_connection(self.source.engine) as conn:
-                found = codes(conn)
-        return found.get(row["area"])
+        """The code of the hazardous area of the activity ``code`` (None: unknown or none)."""
 
 
 # -------------------------------------------------------------------------------- per form
@@ -593,19 +552,20 @@ _CONVERTERS = {
 assert set(_CONVERTERS) == set(FORMS), "every form needs a converter"
 
 
-def to_batches(form_id: str, values: Mapping[str, Any], store: Any = None) -> list[Batch]:
-    """One submission's values → record batches in write order (write them with `write_batches`).
+def to_batches(form_id: str, values: Mapping[str, Any], lookup: CodeLookup | None = None) -> list[Batch]:
+    """One submission's values → record batches in write order (written by
+    `landrelease.service.field_records.write_batches`).
 
-    ``store`` (a `Store` or an open `Connection`), when given, checks every code the submission
-    names against the record (hazard area, activity, team, organisation) so the error names the
-    form question, and fills in what the record knows (the hazardous area of a reported activity).
-    Without it, codes are only checked for their form; `write_batches` checks them again anyway.
+    ``lookup``, when given, checks every code the submission names against the record (hazard area,
+    activity, team, organisation) so the error names the form question, and fills in what the record
+    knows (the hazardous area of a reported activity). Without it, codes are only checked for their
+    form; the write checks them again anyway. `landrelease.service.field_records.to_batches` passes
+    one that reads the store.
     """
     frm = form(form_id)
     if not isinstance(values, Mapping):
         raise ValidationError("a submission's values are a mapping of form path → text", field="values")
     top, meta = _split(frm, values)
-    lookup = _Lookup(store) if store is not None else None
     reader = _Reader(frm, top, meta, lookup)
     batches = _CONVERTERS[frm.form_id](reader)
     for batch in batches:  # the record rules (counts not negative, dates forwards…), named by question
@@ -642,45 +602,6 @@ def _check_geometry(batch: Batch, reader: _Reader) -> None:
         if key is None:
             raise
         raise ValidationError(hit["rest"] if hit else exc.message, field=key) from None
-
-
-# ----------------------------------------------------------------------------------- writing
-
-
-def write_batches(
-    conn: Connection,
-    actor: str,
-    batches: Iterable[Batch],
-    *,
-    txn: str | None = None,
-    note: str | None = None,
-    guard: Any = None,
-) -> list[Any]:
-    """Write one submission's batches in order on an open write transaction, resolving `Link`s to the
-    codes the store assigned. Returns the `WriteResult` of each batch. ``guard``: a store whose
-    principal must be allowed to write every record (None: the caller decided, e.g. an approval)."""
-    from landrelease.service.write import write_batch_in
-    from landrelease.store import repo
-
-    txn = txn or repo.new_id()
-    results: list[Any] = []
-    for batch in batches:
-        for name, col in batch.columns.items():
-            if any(isinstance(x, Link) for x in col):
-                batch.columns[name] = [results[x.batch].codes[x.row] if isinstance(x, Link) else x for x in col]
-        results.append(write_batch_in(conn, actor, batch, txn=txn, note=note, guard=guard))
-    return results
-
-
-def apply(store: Any, form_id: str, values: Mapping[str, Any], *, note: str | None = None) -> list[Any]:
-    """Check and write one submission straight into the record, all or nothing, as the store's
-    principal (its write rights are checked like any other write). The review workflow applies
-    approved submissions with `write_batches` instead."""
-    from landrelease.store import repo
-
-    batches = to_batches(form_id, values, store)
-    with repo.write_transaction(store.engine) as conn:
-        return write_batches(conn, store.actor, batches, note=note, guard=store)
 
 
 # ---------------------------------------------------------------------------------------- XML
@@ -743,7 +664,7 @@ def submission_xml(form_id: str, values: Mapping[str, str]) -> bytes:
     import xml.etree.ElementTree as ET
 
     frm = form(form_id)
-    from landrelease.intake.forms import xform_xml
+    from landrelease.formats.xlsform import xform_xml
 
     xf = ET.fromstring(xform_xml(frm.form_id))
     ns = {"x": "http://www.w3.org/2002/xforms", "h": "http://www.w3.org/1999/xhtml"}

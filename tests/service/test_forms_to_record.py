@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from landrelease.intake import queue, review
-from landrelease.intake import values as V
-from landrelease.intake.forms import FORMS
-from landrelease.service import records
-
-from .support import seed
+from fieldseed import seed
+from landrelease.formats import answers as V
+from landrelease.formats.xlsform import FORMS
+from landrelease.service import records, review, submissions
 
 
 def _submissions(c: dict[str, str]) -> dict[str, dict[str, str]]:
@@ -74,7 +72,7 @@ def test_collect_submission_to_approved_records(store, form_id):
     values = {**_submissions(c)[form_id], "meta/instanceID": f"uuid:e2e-{form_id}"}
     xml = V.submission_xml(form_id, values)
     sub = V.values_from_xml(xml)
-    got = queue.submit(
+    got = submissions.submit(
         store,
         form_id=sub.form_id,
         form_version=sub.version,
