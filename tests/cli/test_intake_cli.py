@@ -46,10 +46,9 @@ def test_forms_list_names_every_form():
 
 def test_intake_import_queues_once_and_bad_input_is_one_line(tmp_path):
     from fieldseed import seed
+    from formats.test_field_exports import SUBMISSIONS, kobo_xlsx
     from landrelease.service import submissions
     from landrelease.service.store import open_store
-
-    from formats.test_field_exports import SUBMISSIONS, kobo_xlsx
 
     db = tmp_path / "record.db"
     s = open_store(str(db), actor="test:cli", init=True)
@@ -79,11 +78,10 @@ def test_intake_import_follows_the_roles(tmp_path):
     """On a record with accounts: a viewer may not queue submissions; an operator's are tagged with
     its organisation (as its phone's would be)."""
     from fieldseed import seed
+    from formats.test_field_exports import SUBMISSIONS, kobo_xlsx
     from landrelease.service import submissions
     from landrelease.service.accounts import add_account
     from landrelease.service.store import open_store
-
-    from formats.test_field_exports import SUBMISSIONS, kobo_xlsx
 
     db = tmp_path / "record.db"
     s = open_store(str(db), actor="test:cli", init=True)
