@@ -56,8 +56,8 @@ def before_tree(rev: str, work: Path) -> Path:
 
 
 def token(db: Path) -> str:
-    from landrelease.service import accounts
     from landrelease.errors import NotFound
+    from landrelease.service import accounts
     from landrelease.service.store import open_store
 
     s = open_store(str(db))

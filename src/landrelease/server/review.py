@@ -20,11 +20,11 @@ from fastapi.responses import HTMLResponse, Response
 from landrelease.auth import policy
 from landrelease.auth.roles import Principal
 from landrelease.errors import Forbidden
-from landrelease.service import review, submissions
 from landrelease.server.auth import require
 from landrelease.server.deps import store_of
 from landrelease.server.encode import value_json
 from landrelease.server.render import N_, render
+from landrelease.service import review, submissions
 
 STATUS_LABELS = {"submitted": N_("Submitted"), "verified": N_("Verified"), "approved": N_("Approved"),
                  "rejected": N_("Rejected")}  # fmt: skip
