@@ -85,3 +85,100 @@ def compare(
             f"{100 * r['gap']:.1f} %",
         )
     console.print(t)
+
+
+def _date(value: str | None, name: str):
+    import datetime as dt
+
+    from landrelease.errors import ValidationError
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(f"'{value}' is not a date; give YYYY-MM-DD", field=name) from None
+
+
+@plan_app.command("baseline")
+def baseline(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the plan's outputs and baseline.json.")],
+    scheduler: SchedulerOption = None,
+) -> None:
+    """Plan a scenario and freeze it as a baseline (baseline.json: tasks, rates, forecast, record state)."""
+    from landrelease.cli.main import out as console
+    from landrelease.cli.main import store
+    from landrelease.service.baseline import save
+
+    s = save(store(), scenario, out, scheduler=scheduler)
+    if s["synthetic"]:
+        console.print("[bold red]SYNTHETIC DATA[/]: planned on generated demonstration records, not real hazards")
+    console.print(
+        f"Baseline '{s['scenario']}': {s['tasks']} tasks, region complete P50 {s['p50_years']:.1f} years; "
+        f"frozen in {s['baseline']} (digest {s['digest'][:12]})"
+    )
+
+
+@plan_app.command("actual")
+def actual(
+    baseline: Annotated[Path, typer.Argument(help="Baseline folder (or its baseline.json).")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Read the record up to this date (YYYY-MM-DD).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for actual.md and the CSV tables.")] = None,
+    reforecast: Annotated[bool, typer.Option(help="Re-forecast from the rates achieved.")] = True,
+) -> None:
+    """Hold the record against a baseline: planned vs achieved m² by month, unit, team and area; re-forecast."""
+    from landrelease.cli.main import out as console
+    from landrelease.cli.main import store
+    from landrelease.service.baseline import actual as run_actual
+    from landrelease.service.baseline import actual_text, write_actual
+
+    r = run_actual(store(), baseline, as_of=_date(as_of, "as_of"), reforecast=reforecast)
+    if out:
+        write_actual(r, out)
+    console.print(actual_text(r), markup=False, highlight=False)
+
+
+@plan_app.command("deployment")
+def deployment(
+    baseline: Annotated[Path, typer.Argument(help="Baseline folder (or its baseline.json).")],
+    unit: Annotated[str, typer.Argument(help="Unit code (its sub-units are included).")],
+    start: Annotated[str | None, typer.Option(help="Window start (default: the scenario's deployment).")] = None,
+    end: Annotated[str | None, typer.Option(help="Window end (default: the scenario's deployment).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="File for the report (Markdown).")] = None,
+    reforecast: Annotated[bool, typer.Option(help="Re-forecast the region from the rates achieved.")] = True,
+) -> None:
+    """A unit's deployment report: planned and released m², finds, QA, rates, the region's forecast."""
+    from landrelease.cli.main import out as console
+    from landrelease.cli.main import store
+    from landrelease.service.baseline import deployment as run_deployment
+    from landrelease.service.baseline import deployment_text
+
+    r = run_deployment(
+        store(), baseline, unit, start=_date(start, "start"), end=_date(end, "end"), reforecast=reforecast
+    )
+    text = deployment_text(r)
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    console.print(text, markup=False, highlight=False)
+
+
+@plan_app.command("simulate-actual")
+def simulate_actual(
+    baseline: Annotated[Path, typer.Argument(help="Baseline folder (or its baseline.json).")],
+    until: Annotated[str, typer.Option("--until", help="Record progress up to this date (YYYY-MM-DD).")],
+    unit: Annotated[str | None, typer.Option(help="Only this unit and the units under it.")] = None,
+    pace: Annotated[float, typer.Option(min=0.05, max=5.0, help="Achieved ÷ planned speed.")] = 0.8,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
+) -> None:
+    """Record SYNTHETIC progress against a baseline (synthetic demo records only)."""
+    from landrelease.cli.main import out as console
+    from landrelease.cli.main import store
+    from landrelease.service.baseline import simulate_actual as run
+
+    counts = run(store(), baseline, until=_date(until, "until"), unit=unit, pace=pace, seed=seed)
+    console.print(
+        "[bold red]SYNTHETIC[/] progress recorded: "
+        + (", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items()) or "nothing to record")
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -194,7 +195,16 @@ def dask_client(scheduler: str):
         raise ValidationError(f"cannot reach the Dask scheduler at {scheduler}: {exc}", field="scheduler") from None
 
 
-def run_scenario(rec: Record, sc: Scenario, *, simulations: int | None = None, client=None) -> Outcome:
+def run_scenario(
+    rec: Record,
+    sc: Scenario,
+    *,
+    simulations: int | None = None,
+    client=None,
+    adjust_rates: Callable[[RateTable], RateTable] | None = None,
+) -> Outcome:
+    """Plan and forecast one scenario. `adjust_rates` replaces rates after learning (a re-forecast
+    from the rates a baseline's teams achieved, `service.baseline`)."""
     import time
 
     t0 = time.perf_counter()
@@ -214,6 +224,8 @@ def run_scenario(rec: Record, sc: Scenario, *, simulations: int | None = None, c
             RateTable.defaults(), p["type"], p["class"], p["worked_m2"], p["deminers"], min_reports=sc.min_reports
         )
         rates = learned.with_overrides(sc.rates) if sc.rates else learned
+    if adjust_rates is not None:
+        rates = adjust_rates(rates)
     release = ReleaseModel()
     if sc.learn_release and len(rec.closed["haz_type"]):
         cl = rec.closed
@@ -384,6 +396,13 @@ def run(
     store: Store, scenario: str | os.PathLike[str], out: str | os.PathLike[str], *, scheduler: str | None = None
 ) -> dict:
     """`landrelease plan run`: plan, forecast and write every output into `out`."""
+    return run_outcome(store, scenario, out, scheduler=scheduler)[1]
+
+
+def run_outcome(
+    store: Store, scenario: str | os.PathLike[str], out: str | os.PathLike[str], *, scheduler: str | None = None
+) -> tuple[Outcome, dict]:
+    """`run`, also returning the outcome (a baseline freezes it, `service.baseline`)."""
     from landrelease.planning import charts
 
     sc = load_scenario(scenario)
@@ -396,7 +415,7 @@ def run(
     charts.burndown([o], d / "burndown.png")
     s = summary(o)
     (d / "summary.md").write_text(summary_text(o, s), encoding="utf-8")
-    return s
+    return o, s
 
 
 def write_plan(o: Outcome, d: Path) -> None:
