@@ -44,7 +44,6 @@ INF = np.inf
 NTS_ORDERS = {
     "physical": "for clearance (clearance's priority order)",
     "nts": "by its own Smith ratio (what survey finishes soonest per unit of weight)",
-    "due": "by when clearance would reach each area (the clearance plan that ignores survey)",
 }
 
 
@@ -337,19 +336,6 @@ def plan_field(
         _sub(areas, phys_area), teams, rates, expected.work[phys_area], travel, nts=False
     )
 
-    cache: dict[str, np.ndarray] = {}
-
-    def clearance_start() -> np.ndarray:
-        """Start (working days) of each TS/clearance task in the plan that ignores survey."""
-        if "start" not in cache:
-            ok = np.isfinite(phys_days).any(axis=1)
-            out = np.full(len(phys_area), 10.0 * 366)
-            if ok.any():
-                inst = Instance(p=phys_days[ok] / fbar[None, :], weight=weight[phys_area][ok])
-                out[ok] = solve(inst, time_limit=time_limit / 6, seed=seed).schedule.start
-            cache["start"] = out
-        return cache["start"]
-
     def stages_for(nts_order: str, tl: float):
         """Both stages, NTS ordered for clearance ("physical") or by its own Smith ratio ("nts")."""
         notes: list[str] = []
@@ -371,12 +357,6 @@ def plan_field(
                 pmin_nts = st.work_days.min(axis=1)
                 ok = np.isfinite(pmin_phys) & np.isfinite(pmin_nts)
                 w = np.where(ok, w * np.where(ok, pmin_nts, 1.0) / np.where(ok, pmin_phys, 1.0), w)
-            elif name == "nts" and nts_order == "due":
-                # Survey each area before clearance would reach it in the plan that ignores survey:
-                # the NTS Smith ratio w/p = 1 / (1 + that start), i.e. earliest clearance start first.
-                due = np.full(len(areas), 10 * n_days, dtype=float)
-                due[phys_area] = clearance_start()
-                w = st.work_days.min(axis=1) / (1.0 + due[st.area])
             for it in range(max_repairs + 1):
                 p = np.where(allowed, st.work_days, INF)
                 plannable = np.isfinite(p).any(axis=1)
@@ -446,7 +426,7 @@ def plan_field(
     # Two NTS orders: survey what clearance wants first, or what survey itself finishes soonest per
     # unit of weight (better when survey is the bottleneck). Both are planned; the plan with the
     # lower working-day objective is kept.
-    orders = ("physical", "nts", "due") if len(nts_area) and method != "spreadsheet" else ("physical",)
+    orders = ("physical", "nts") if len(nts_area) and method != "spreadsheet" else ("physical",)
     tried = [stages_for(o, time_limit / len(orders)) for o in orders]
     best = min(range(len(tried)), key=lambda i: objective_of(tried[i][0], tried[i][3]))
     stages, seqs, notes, n_days = tried[best]

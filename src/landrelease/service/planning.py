@@ -512,6 +512,8 @@ def _provenance(o: Outcome) -> list[dict]:
 
 
 def summary_text(o: Outcome, s: dict) -> str:
+    from landrelease.planning import explain
+
     plan, fc = o.plan, o.forecast
     lines = [
         f"# Plan: {s['scenario']}",
@@ -520,6 +522,12 @@ def summary_text(o: Outcome, s: dict) -> str:
         f"Start {plan.start}; {s['areas']} open areas, "
         f"{s['remaining_km2']:.2f} km² remaining; {s['teams']} teams; {s['simulations']} simulations "
         f"(seed {o.scenario.seed}).",
+        "",
+        "## In plain words",
+        "",
+        *explain.plain_words(plan, fc),
+        "",
+        "## Figures",
         "",
         f"- Region complete: P10 {s['p10_years']:.1f} y, P50 {s['p50_years']:.1f} y, P90 {s['p90_years']:.1f} y"
         " (planned areas)",
@@ -532,14 +540,15 @@ def summary_text(o: Outcome, s: dict) -> str:
         f"{plan.objective_wd:,.0f}, certified bound {plan.bound:,.0f}, gap {100 * plan.gap:.1f} % "
         f"({plan.bound_method})",
         "",
-        "## Regions (completion, years)",
+        "## Regions (completion, years from the start; P50 as a month)",
         "",
-        "| region | P10 | P50 | P90 |",
-        "| --- | --- | --- | --- |",
+        "| region | P10 | P50 | P90 | P50 month |",
+        "| --- | --- | --- | --- | --- |",
     ]
     for r in sorted(set(plan.areas.region)):
-        q = percentiles(fc.region_completion(plan.areas.region == r)) / 365.25
-        lines.append(f"| {r} | {q[0]:.1f} | {q[1]:.1f} | {q[2]:.1f} |")
+        days = percentiles(fc.region_completion(plan.areas.region == r))
+        q = days / 365.25
+        lines.append(f"| {r} | {q[0]:.1f} | {q[1]:.1f} | {q[2]:.1f} | {explain.when(days[1], plan.start)} |")
     lines += [
         "",
         "## Productivity (m²/day)",
@@ -567,6 +576,7 @@ def summary_text(o: Outcome, s: dict) -> str:
         if r["kind"] != "rate" or r["name"].startswith("log-sd"):
             lines.append(f"| {r['kind']} | {r['name']} | {r['value']} | {r['origin']} | {r['source']} |")
     lines += ["", f"Release model: {o.release.source}", "", *[f"- {n}" for n in plan.notes]]
+    lines += ["", "## What the technical figures mean", "", *explain.technical_notes()]
     return "\n".join(lines) + "\n"
 
 
