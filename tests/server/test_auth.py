@@ -19,6 +19,7 @@ from sqlalchemy import update
 
 from landrelease.server.app import create_app
 from landrelease.service import accounts, records
+from landrelease.settings import Settings
 from landrelease.store import repo
 from landrelease.store.schema import auth_session
 
@@ -152,7 +153,7 @@ def test_basic_auth_takes_the_account_name_and_an_api_token(server):
     accounts.revoke_tokens(server.store, "iris")
     assert call("GET", f"{url}/collections", headers=_basic("iris", iris)).status == 401
     # wrong tokens lock the name like wrong passwords: then even the right token waits (429)
-    for _ in range(accounts.USER_FAILURES - 1):
+    for _ in range(Settings().login_user_failures - 1):
         assert call("GET", f"{url}/collections", headers=_basic("vera", "lr_" + "y" * 43)).status == 401
     r = call("GET", f"{url}/collections", headers=_basic("vera", vera))
     assert r.status == 429 and int(r.headers["retry-after"]) > 60
@@ -273,7 +274,7 @@ def test_disabled_account_cannot_sign_in_and_its_session_ends(server):
 def test_brute_force_login_hits_the_limit(server):
     accounts.add_account(server.store, "ian", role="imo", password=PW)
     b = Browser(server.url)
-    for _ in range(accounts.USER_FAILURES):
+    for _ in range(Settings().login_user_failures):
         r = b.login("ian", "password123456")
         assert r.status == 401 and b"wrong username or password" in r.body
     r = b.login("ian", PW)  # the right password, too late

@@ -13,6 +13,7 @@ from landrelease.errors import Conflict, Forbidden, TooManyAttempts, Unauthentic
 from landrelease.service import accounts, query, records
 from landrelease.service.store import open_store
 from landrelease.service.transfer import export_file
+from landrelease.settings import Settings
 from landrelease.store import repo
 from landrelease.store.schema import account, audit, auth_session
 
@@ -133,7 +134,7 @@ def test_sessions_end_at_logout_expiry_password_change_and_disabling(store):
 
 def test_login_rate_limit_per_account_survives_a_restart(store):
     _as(store, "ada", "admin")
-    for _ in range(accounts.USER_FAILURES):
+    for _ in range(Settings().login_user_failures):
         with pytest.raises(Unauthenticated):
             accounts.authenticate(store, "ada", "guess", "10.0.0.1")
     with pytest.raises(TooManyAttempts) as exc:  # even the right password is refused while locked
@@ -152,7 +153,7 @@ def test_login_rate_limit_per_account_survives_a_restart(store):
 
 def test_login_rate_limit_per_address(store):
     _as(store, "ada", "admin")
-    for i in range(accounts.ADDRESS_FAILURES):  # spraying many usernames from one address
+    for i in range(Settings().login_address_failures):  # spraying many usernames from one address
         with pytest.raises(Unauthenticated):
             accounts.authenticate(store, f"user{i}", "guess", "10.9.9.9")
     with pytest.raises(TooManyAttempts):

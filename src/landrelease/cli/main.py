@@ -7,6 +7,7 @@ nothing is written when a command fails.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,6 +21,7 @@ from landrelease.cli.plan import plan_app
 from landrelease.cli.serve import serve
 from landrelease.cli.users import users_app
 from landrelease.errors import LandreleaseError
+from landrelease.settings import Settings, load_settings
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -41,7 +43,9 @@ err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", envvar="LANDRELEASE_DB", help="SQLite file path or postgresql://… URL."),
+    typer.Option(
+        "--db", help="SQLite file path or postgresql://… URL [setting db, LANDRELEASE_DB].", show_default=False
+    ),
 ]
 
 
@@ -49,25 +53,34 @@ AsOption = Annotated[
     str | None,
     typer.Option(
         "--as",
-        envvar="LANDRELEASE_AS",
         help="Act as this account (its role and organisation apply; the audit trail names it). Required once "
-        "the record has accounts.",
+        "the record has accounts [setting as_user, LANDRELEASE_AS].",
+        show_default=False,
+    ),
+]
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="A TOML file of settings (docs/operations.md) [LANDRELEASE_CONFIG]; LANDRELEASE_* variables and "
+        "options override it.",
+        show_default=False,
     ),
 ]
 
 
 class State:
-    db: str | None = None
-    as_user: str | None = None
+    settings: Settings = Settings()
 
 
 state = State()
 
 
 @app.callback()
-def _main(db: DbOption = None, as_user: AsOption = None) -> None:
-    state.db = db
-    state.as_user = as_user
+def _main(db: DbOption = None, as_user: AsOption = None, config: ConfigOption = None) -> None:
+    # The one place the CLI reads the environment: everything after takes `state.settings`.
+    state.settings = load_settings(config, os.environ, db=db, as_user=as_user)
 
 
 def store(init: bool = False, *, system: bool = False):  # type: ignore[no-untyped-def]
@@ -76,14 +89,14 @@ def store(init: bool = False, *, system: bool = False):  # type: ignore[no-untyp
     `system`: the command manages the database itself (init, serve) and acts as nobody."""
     from landrelease.service.store import open_store
 
-    s = open_store(state.db, init=init)
+    s = open_store(state.settings.db, init=init, settings=state.settings)
     if system:
         return s
     from landrelease.errors import Unauthenticated
     from landrelease.service.accounts import any_accounts, principal_for_username
 
-    if state.as_user:
-        return s.acting(principal_for_username(s, state.as_user))
+    if state.settings.as_user:
+        return s.acting(principal_for_username(s, state.settings.as_user))
     if any_accounts(s):
         raise Unauthenticated(
             "this record has accounts: say which is yours with --as USER (or LANDRELEASE_AS=USER); "

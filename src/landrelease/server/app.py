@@ -7,6 +7,7 @@ with the network unplugged).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from fastapi.openapi.utils import get_openapi
 
 from landrelease.server import api, auth, mapdata, odk, ogc, pages, plans, problems, review, web
 from landrelease.service.store import Store
+from landrelease.settings import Settings
 
 TITLE = "Landrelease"
 DESCRIPTION = (
@@ -25,9 +27,9 @@ DESCRIPTION = (
 )
 
 
-def web_dir() -> Path:
-    """Where web/ lives (package.json, node_modules, our sources): $LANDRELEASE_WEB or the repository's."""
-    given = os.environ.get("LANDRELEASE_WEB")
+def web_dir(settings: Settings | None = None) -> Path:
+    """Where web/ lives (package.json, node_modules, our sources): the `web` setting or the repository's."""
+    given = settings.web if settings else None
     return Path(given) if given else Path(__file__).resolve().parents[3] / "web"
 
 
@@ -51,15 +53,23 @@ def openapi_30(node: Any) -> Any:
 
 def create_app(
     store: Store,
+    settings: Settings | None = None,
     *,
     basemap: str | Path | None = None,
     web_root: Path | None = None,
     scenarios: str | Path | None = None,
     plan_cache: Path | None = None,
-    public_view: bool = False,
+    public_view: bool | None = None,
 ) -> FastAPI:
-    """The application on `store`. Every request acts as its caller (`server.auth`); with
-    `public_view`, anonymous visitors see released land and statistics (docs/security.md)."""
+    """The application on `store`, configured by `settings` (default: the store's own). Every request
+    acts as its caller (`server.auth`); with `public_view`, anonymous visitors see released land and
+    statistics (docs/security.md). The keyword arguments are shorthands for the same settings (tests)."""
+    given = {"basemap": basemap, "web": web_root, "scenarios": scenarios, "plan_cache": plan_cache}
+    given = {k: Path(v) for k, v in given.items() if v is not None}
+    if public_view is not None:
+        given["public_view"] = public_view
+    settings = dataclasses.replace(settings or store.settings, **given)
+    store = store.configured(settings)
     app = FastAPI(
         title=TITLE,
         description=DESCRIPTION,
@@ -68,12 +78,13 @@ def create_app(
         docs_url="/api/docs",
         redoc_url=None,
     )
+    app.state.settings = settings
     app.state.store = store.guarded()  # never acts as the system: each request acts as its caller
-    app.state.basemap = Path(basemap) if basemap else None
-    app.state.web = web_root or web_dir()
-    app.state.plans = plans.make_runs(store, Path(scenarios) if scenarios else None, plan_cache)
+    app.state.basemap = settings.basemap
+    app.state.web = web_dir(settings)
+    app.state.plans = plans.make_runs(store, settings)
     problems.install(app)
-    auth.install(app, public_view=public_view)
+    auth.install(app, public_view=settings.public_view)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     app.include_router(mapdata.router())
     app.include_router(api.router())
@@ -100,25 +111,15 @@ def create_app(
     return app
 
 
-#: How `landrelease serve --workers N` hands its settings to each worker process (uvicorn starts the
-#: workers and calls `app_from_env` in each; every worker opens its own connections).
-ENV_DB, ENV_BASEMAP, ENV_SCENARIOS, ENV_ACTOR = (
-    "LANDRELEASE_SERVE_DB",
-    "LANDRELEASE_SERVE_BASEMAP",
-    "LANDRELEASE_SERVE_SCENARIOS",
-    "LANDRELEASE_SERVE_ACTOR",
-)
-ENV_PUBLIC = "LANDRELEASE_SERVE_PUBLIC_VIEW"
+#: How `landrelease serve --workers N` hands its settings to each worker process: uvicorn starts the
+#: workers from an import string and calls `app_from_env` in each (every worker opens its own
+#: connections). The variable holds the parent's whole `Settings` as JSON; it is not a setting.
+ENV_SETTINGS = "LANDRELEASE_SERVE_SETTINGS"
 
 
 def app_from_env() -> FastAPI:
-    """The application of one worker of `landrelease serve --workers N`."""
+    """The application of one worker of `landrelease serve --workers N`, with its parent's settings."""
     from landrelease.service.store import open_store
 
-    store = open_store(os.environ[ENV_DB], actor=os.environ.get(ENV_ACTOR, ""))
-    return create_app(
-        store,
-        basemap=os.environ.get(ENV_BASEMAP) or None,
-        scenarios=os.environ.get(ENV_SCENARIOS) or None,
-        public_view=bool(os.environ.get(ENV_PUBLIC)),
-    )
+    settings = Settings.from_json(os.environ[ENV_SETTINGS])
+    return create_app(open_store(settings.db, actor=settings.user or "", settings=settings))

@@ -309,7 +309,7 @@ async def login_submit(request: Request) -> Response:
         samesite="lax",
         secure=request.url.scheme == "https",
         path="/",
-        max_age=int(accounts.SESSION_HOURS * 3600),
+        max_age=int(store.settings.session_hours * 3600),
     )
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response

@@ -14,15 +14,17 @@ restart.
 The web runs fewer simulations than `landrelease plan run` (and a shorter scheduling time limit) so a
 run on the 2,000-area demo takes seconds; the page says so. The full figures come from the CLI.
 
-    LANDRELEASE_DB=… python -m landrelease.server.plans SCENARIO SID SIMULATIONS TIME_LIMIT PREFIX
+    python -m landrelease.server.plans SCENARIO SID SIMULATIONS TIME_LIMIT PREFIX  < settings.json
 
-is the run's process (started by the server, not by hand; the database URL goes by the environment so
-a password never shows in the process list).
+is the run's process (started by the server, not by hand). It is handed the server's settings
+(`landrelease.settings.Settings.to_json`, the database URL included) on its standard input, so a
+password never shows in the process list and the run reads nothing from the environment.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import math
@@ -44,6 +46,7 @@ from landrelease.server.deps import store_of
 from landrelease.server.problems import problem
 from landrelease.server.render import render
 from landrelease.service import viewport
+from landrelease.settings import Settings
 
 #: Monte Carlo simulations and scheduling seconds per stage of a web run (at most; the scenario's own
 #: figures when smaller). `landrelease plan run` uses the scenario file's figures.
@@ -55,10 +58,9 @@ BURNDOWN_POINTS = 160
 FORMAT = 1  # bump when the result's JSON changes: old cache entries are then ignored
 
 
-def scenarios_dir() -> Path:
-    """$LANDRELEASE_SCENARIOS or the repository's scenarios/."""
-    given = os.environ.get("LANDRELEASE_SCENARIOS")
-    return Path(given) if given else Path(__file__).resolve().parents[3] / "scenarios"
+def scenarios_dir(settings: Settings) -> Path:
+    """The `scenarios` setting or the repository's scenarios/."""
+    return settings.scenarios or Path(__file__).resolve().parents[3] / "scenarios"
 
 
 def _sid(root: Path, path: Path) -> str:
@@ -165,7 +167,7 @@ def _write(path: Path, doc: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def compute(db: str, scenario: str, sid: str, simulations: int, time_limit: float, prefix: str) -> int:
+def compute(settings: Settings, scenario: str, sid: str, simulations: int, time_limit: float, prefix: str) -> int:
     """The run's process: plan the scenario on the record, write `<prefix>.json` or `<prefix>.err`."""
     from landrelease.planning.scenario import Scenario, load_scenario
     from landrelease.service import planning
@@ -181,7 +183,7 @@ def compute(db: str, scenario: str, sid: str, simulations: int, time_limit: floa
 
     try:
         stage("reading the record")
-        store = open_store(db, actor="web:plan")
+        store = open_store(settings.db, actor="web:plan", settings=settings)
         asked = load_scenario(scenario)
         sims = min(asked.simulations, simulations)
         sc = Scenario(**{**asked.__dict__, "time_limit": min(asked.time_limit, time_limit)})
@@ -226,13 +228,14 @@ class PlanRuns:
         directory: Path,
         cache: Path,
         *,
-        db: str,
+        settings: Settings,
         simulations: int = WEB_SIMULATIONS,
         time_limit: float = WEB_TIME_LIMIT,
     ) -> None:
         self.directory = directory
         self.cache = cache
-        self.db = db
+        self.settings = settings
+        self.db = settings.db
         self.simulations = simulations
         self.time_limit = time_limit
         self.slot = threading.Semaphore(1)  # one run at a time per server process
@@ -330,8 +333,7 @@ class PlanRuns:
         with self.slot:
             cmd = [sys.executable, "-m", "landrelease.server.plans", str(path), sid,
                    str(self.simulations), str(self.time_limit), prefix]  # fmt: skip
-            env = dict(os.environ, LANDRELEASE_DB=self.db)
-            proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+            proc = subprocess.run(cmd, input=self.settings.to_json(), capture_output=True, text=True)
         if proc.returncode != 0 and not Path(prefix + ".err").exists() and not Path(prefix + ".json").exists():
             last = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
             _write(Path(prefix + ".err"), {"status": 500, "title": "Planning failed", "detail": last})
@@ -343,13 +345,15 @@ def plan_runs(request: Request) -> PlanRuns:
     return request.app.state.plans
 
 
-def make_runs(store: Any, directory: Path | None, cache: Path | None, **kw: Any) -> PlanRuns:
+def make_runs(store: Any, settings: Settings, **kw: Any) -> PlanRuns:
+    """The runs of the served record: scenarios and cache from `settings` (the cache defaults to a
+    temporary folder per database); each run's process gets `settings` with the store's database."""
     db = store.engine.url.render_as_string(hide_password=False) if store.db is None else str(store.db)
+    cache = settings.plan_cache
     if cache is None:
-        given = os.environ.get("LANDRELEASE_PLAN_CACHE")
         tag = hashlib.sha256(str(Path(db).resolve() if "://" not in db else db).encode()).hexdigest()[:12]
-        cache = Path(given) if given else Path(tempfile.gettempdir()) / "landrelease-plans" / tag
-    return PlanRuns(Path(directory) if directory else scenarios_dir(), cache, db=db, **kw)
+        cache = Path(tempfile.gettempdir()) / "landrelease-plans" / tag
+    return PlanRuns(scenarios_dir(settings), cache, settings=dataclasses.replace(settings, db=db), **kw)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -443,7 +447,7 @@ def page_router() -> APIRouter:
 
 def main(argv: list[str]) -> int:
     scenario, sid, sims, time_limit, prefix = argv
-    return compute(os.environ["LANDRELEASE_DB"], scenario, sid, int(sims), float(time_limit), prefix)
+    return compute(Settings.from_json(sys.stdin.read()), scenario, sid, int(sims), float(time_limit), prefix)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -40,13 +39,11 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,79}$")
 MIN_PASSWORD = 12
 TOKEN_PREFIX = "lr_"
 
-#: Login rate limit: this many failures inside the window lock the username (or the address) for LOCKOUT.
-USER_FAILURES = int(os.environ.get("LANDRELEASE_LOGIN_USER_FAILURES", "5"))
-ADDRESS_FAILURES = int(os.environ.get("LANDRELEASE_LOGIN_ADDRESS_FAILURES", "20"))
+#: Login rate limit: `login_user_failures` / `login_address_failures` (settings) inside the window lock
+#: the username (or the address) for LOCKOUT. Web sessions end `session_hours` after login (absolute),
+#: or at logout, password change or disabling.
 WINDOW = dt.timedelta(minutes=15)
 LOCKOUT = dt.timedelta(minutes=15)
-#: Web sessions end this long after login (absolute), or at logout, password change or disabling.
-SESSION_HOURS = float(os.environ.get("LANDRELEASE_SESSION_HOURS", "12"))
 
 
 @dataclass(frozen=True)
@@ -419,10 +416,10 @@ def _aware(t: dt.datetime | None) -> dt.datetime | None:
     return t
 
 
-def _keys(username: str, address: str | None) -> list[tuple[str, str, int]]:
-    keys = [("user", (username or "").strip().lower()[:200], USER_FAILURES)]
+def _keys(store: Store, username: str, address: str | None) -> list[tuple[str, str, int]]:
+    keys = [("user", (username or "").strip().lower()[:200], store.settings.login_user_failures)]
     if address:
-        keys.append(("address", address[:200], ADDRESS_FAILURES))
+        keys.append(("address", address[:200], store.settings.login_address_failures))
     return keys
 
 
@@ -477,7 +474,7 @@ def authenticate(store: Store, username: str, password: str, address: str | None
     before the password, so a locked account cannot be probed — and Unauthenticated (401) for a
     wrong username or password or a disabled account. Argon2 verification takes tens of
     milliseconds: call it from a worker thread in async code."""
-    keys = _keys(username, address)
+    keys = _keys(store, username, address)
     with repo.read_connection(store.engine) as conn:
         _check_limit(conn, keys)
         row = _row(conn, username or "")
@@ -509,7 +506,7 @@ def authenticate_token(store: Store, username: str, token: str, address: str | N
     without being checked (`Unauthenticated`, not counted): Basic here takes tokens only, so a
     script or a GIS project never stores the password that opens the web pages, and no request
     pays an Argon2 verification. A successful check writes nothing (one read per request)."""
-    keys = _keys(username, address)
+    keys = _keys(store, username, address)
     with repo.read_connection(store.engine) as conn:
         _check_limit(conn, keys)
     if not (token or "").startswith(TOKEN_PREFIX):
@@ -539,7 +536,7 @@ def create_session(store: Store, username: str, address: str | None = None) -> t
     secret = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
     now = _now()
-    expires = now + dt.timedelta(hours=SESSION_HOURS)
+    expires = now + dt.timedelta(hours=store.settings.session_hours)
     with repo.write_transaction(store.engine) as conn:
         row = _require_row(conn, username)
         conn.execute(delete(auth_session).where(auth_session.c.expires_at < now))  # tidy expired ones

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import copy
 import getpass
-import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
+from landrelease.settings import Settings
 from landrelease.store import engine as store_engine
 
 if TYPE_CHECKING:
     from landrelease.auth.roles import Principal
 
 
-def default_actor() -> str:
-    user = os.environ.get("LANDRELEASE_USER")
+def default_actor(user: str | None = None) -> str:
+    """`user` (the `user` setting) or cli:<login name>."""
     if user:
         return user
     try:
@@ -40,10 +40,12 @@ class Store:
     actor: str = ""
     principal: Principal | None = None
     system: bool = True  # False: a handle that must never act without a principal (the server's)
+    #: The process's settings (landrelease.settings): use cases read their limits and tolerances here.
+    settings: Settings = field(default_factory=Settings)
 
     def __post_init__(self) -> None:
         if not self.actor:
-            self.actor = default_actor()
+            self.actor = default_actor(self.settings.user)
 
     def acting(self, principal: Principal) -> Store:
         """This record (same engine and connection pool) as seen and written by `principal`."""
@@ -51,6 +53,12 @@ class Store:
         other.principal = principal
         other.actor = principal.actor
         other.system = False
+        return other
+
+    def configured(self, settings: Settings) -> Store:
+        """This record (same engine) under other settings (the web application's)."""
+        other = copy.copy(self)
+        other.settings = settings
         return other
 
     def guarded(self) -> Store:
@@ -86,8 +94,12 @@ class Store:
             self.engine.dispose()
 
 
-def open_store(db: str | None = None, *, actor: str = "", init: bool = False) -> Store:
-    store = Store(db, actor)
+def open_store(
+    db: str | None = None, *, actor: str = "", init: bool = False, settings: Settings | None = None
+) -> Store:
+    """The record `db` (default: the settings' `db`), with `settings` (default: the defaults)."""
+    settings = settings or Settings()
+    store = Store(db or settings.db, actor, settings=settings)
     if init:
         store.init()
     else:

@@ -24,8 +24,8 @@ DEFAULT_DB = "landrelease.db"
 
 
 def resolve_url(db: str | os.PathLike[str] | None) -> str:
-    """A path becomes a SQLite URL; a URL is kept. None: $LANDRELEASE_DB or ./landrelease.db."""
-    raw = str(db) if db else os.environ.get("LANDRELEASE_DB") or DEFAULT_DB
+    """A path becomes a SQLite URL; a URL is kept. None: ./landrelease.db (the `db` setting's default)."""
+    raw = str(db) if db else DEFAULT_DB
     if "://" in raw:
         if raw.startswith("postgres://"):
             raw = "postgresql://" + raw[len("postgres://") :]
