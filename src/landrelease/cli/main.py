@@ -17,6 +17,7 @@ from rich.console import Console
 
 from landrelease.cli.forms import forms_app, intake_import
 from landrelease.cli.intake import intake_app
+from landrelease.cli.operations import backup, restore, verify
 from landrelease.cli.plan import plan_app
 from landrelease.cli.serve import serve
 from landrelease.cli.users import users_app
@@ -418,6 +419,9 @@ class _progress:
 
 
 app.command()(serve)
+app.command()(backup)
+app.command()(restore)
+app.command()(verify)
 
 
 def main() -> None:
