@@ -54,6 +54,10 @@ class Settings:
     host: str = _setting("127.0.0.1", "Address `landrelease serve` listens on (0.0.0.0: every interface).")
     port: int = _setting(8000, "TCP port of `landrelease serve`.")
     workers: int = _setting(1, "Server processes of `landrelease serve`.")
+    forwarded_allow_ips: str = _setting(
+        "127.0.0.1",
+        "Proxies trusted for X-Forwarded-For/-Proto (comma-separated addresses, or * for any).",
+    )
     public_view: bool = _setting(False, "Anonymous visitors see released land and statistics (never hazards).")
     basemap: Path | None = _setting(None, "A PMTiles file shown under the record instead of the bundled basemap.")
     scenarios: Path | None = _setting(None, "Directory of planning scenario files the Plan page offers.")

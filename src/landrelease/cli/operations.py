@@ -9,9 +9,7 @@ import typer
 
 
 def backup(
-    file: Annotated[
-        Path, typer.Argument(help="Where to write the backup (SQLite: a .db file; PostgreSQL: pg_dump).")
-    ],
+    file: Annotated[Path, typer.Argument(help="Where to write the backup (SQLite: a .db file; PostgreSQL: pg_dump).")],
 ) -> None:
     """Back up the live record, consistently, while it is in use (administrators)."""
     from landrelease.cli.main import out, store

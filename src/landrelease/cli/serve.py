@@ -96,8 +96,10 @@ def serve(
             markup=False,
             highlight=False,
         )
+    # behind a TLS proxy: the client's address and scheme come from the proxy's headers (docs/operations.md)
+    proxy = {"proxy_headers": True, "forwarded_allow_ips": settings.forwarded_allow_ips}
     if workers == 1:
-        uvicorn.run(create_app(s), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(s), host=host, port=port, log_level="warning", **proxy)
         return
     # Each worker process builds its own application (and connections) from the same settings, handed
     # over whole (uvicorn starts workers from an import string, so the environment is the only way in).
@@ -110,5 +112,11 @@ def serve(
     ).to_json()
     s.close()
     uvicorn.run(
-        "landrelease.server.app:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="warning"
+        "landrelease.server.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        **proxy,
     )
