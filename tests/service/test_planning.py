@@ -175,3 +175,26 @@ def test_dask_forecast_equals_single_process(demo):
         fd = forecast(o.plan, o.release, n_sims=20, seed=o.scenario.seed, client=client, chunk=6)
     np.testing.assert_array_equal(fd.completion, o.forecast.completion)
     np.testing.assert_array_equal(fd.released_by(365), o.forecast.released_by(365))
+
+
+def test_sensitivity_moves_one_assumption_at_a_time_and_draws_a_tornado(demo, tmp_path):
+    from landrelease.service.planning import sensitivity
+
+    store, _ = demo
+    p = tmp_path / "s.toml"
+    p.write_text(toml(BASE))
+    r = sensitivity(store, p, tmp_path / "tornado.png", simulations=20)
+    names = [x["assumption"] for x in r["rows"]]
+    assert names == [
+        "Share of clean SHAs NTS cancels",
+        "Clearance rates (m²/day)",
+        "Team count",
+        "Working days a week",
+        "Survey (NTS) rate",
+    ]
+    by = {x["assumption"]: x for x in r["rows"]}
+    # more capacity never takes longer on the same draws: twice the teams, six working days, faster survey
+    assert by["Team count"]["p50_high"] <= by["Team count"]["p50_low"]
+    assert by["Working days a week"]["p50_high"] <= by["Working days a week"]["p50_low"]
+    assert by["Survey (NTS) rate"]["p50_high"] <= by["Survey (NTS) rate"]["p50_low"]
+    assert r["synthetic"] and (tmp_path / "tornado.png").stat().st_size > 10_000

@@ -93,3 +93,45 @@ def burndown(outcomes, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def tornado(rows: list[dict], base: float, path: Path, *, title: str, synthetic: bool = False) -> None:
+    """Completion P50 (years) at each assumption's low and high value, widest effect on top.
+
+    `rows`: {"assumption", "low", "high" (labels of the two values), "p50_low", "p50_high"}; `base` is
+    the scenario's own P50. Bars run from the base to each end, labelled with the value that gives it.
+    """
+
+    def width(r: dict) -> float:
+        ends = [v for v in (r["p50_low"], r["p50_high"]) if np.isfinite(v)]
+        return abs(max(ends) - min(ends)) if len(ends) == 2 else np.inf
+
+    order = sorted(rows, key=width)
+    fig, ax = plt.subplots(figsize=(10, 1.2 + 0.6 * len(order)))
+    for i, r in enumerate(order):
+        for value, label, colour in ((r["p50_low"], r["low"], "#3182bd"), (r["p50_high"], r["high"], "#e6550d")):
+            if not np.isfinite(value):
+                continue
+            ax.barh(i, value - base, left=base, height=0.6, color=colour, linewidth=0)
+            ax.text(
+                value,
+                i,
+                f" {label} ",
+                va="center",
+                ha="left" if value >= base else "right",
+                fontsize=8,
+            )
+    ax.axvline(base, color="black", linewidth=1)
+    ax.set_yticks(range(len(order)))
+    ax.set_yticklabels([r["assumption"] for r in order], fontsize=9)
+    ax.set_xlabel(f"region complete, P50, years from the start (this scenario: {base:.1f})")
+    ax.set_title(title)
+    values = [v for r in order for v in (r["p50_low"], r["p50_high"]) if np.isfinite(v)] + [base]
+    lo, hi = min(values), max(values)
+    pad = 0.25 * max(hi - lo, 0.5)
+    ax.set_xlim(lo - pad, hi + pad)
+    if synthetic:
+        _mark_synthetic(fig, ax)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -596,3 +596,84 @@ def compare(store: Store, scenarios: list[str], *, out: str | None = None, sched
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         charts.burndown(outcomes, Path(out))
     return [summary(o) for o in outcomes]
+
+
+def sensitivity(
+    store: Store,
+    scenario: str | os.PathLike[str],
+    chart: str | os.PathLike[str] | None = None,
+    *,
+    simulations: int | None = None,
+) -> dict:
+    """`landrelease plan sensitivity`: completion P50 with each assumption at a low and a high value.
+
+    Same record, same seed (common random numbers), one assumption moved at a time: the share of clean
+    SHAs NTS cancels, clearance rates, team count, working days a week, survey (NTS) rate. The
+    tornado chart puts the widest effect on top.
+    """
+    import dataclasses
+
+    from landrelease.planning import charts
+
+    sc = load_scenario(scenario)
+    rec = read_record(store)
+
+    def p50(s: Scenario, adjust=None) -> float:
+        o = run_scenario(rec, s, simulations=simulations, adjust_rates=adjust)
+        return float(percentiles(o.forecast.region_completion())[1] / 365.25)
+
+    def scaled(factor: float, survey: bool):
+        def adjust(table: RateTable) -> RateTable:
+            from landrelease.planning.productivity import Rate
+
+            out = {
+                t: tuple(Rate(r.value * factor, r.sd, r.n, f"{r.source} × {factor:g}") for r in v)
+                if (t == "survey") == survey
+                else v
+                for t, v in table.rates.items()
+            }
+            return RateTable(out, table.size)
+
+        return adjust
+
+    rep = dataclasses.replace
+    cal = sc.calendar
+    variants = [
+        (
+            "Share of clean SHAs NTS cancels",
+            "20 %",
+            rep(sc, release={**sc.release, "cancel_clean": 0.2}),
+            None,
+            "80 %",
+            rep(sc, release={**sc.release, "cancel_clean": 0.8}),
+            None,
+        ),
+        ("Clearance rates (m²/day)", "× 0.8", sc, scaled(0.8, False), "× 1.25", sc, scaled(1.25, False)),
+        ("Team count", "× 0.5", rep(sc, scale=sc.scale * 0.5), None, "× 2", rep(sc, scale=sc.scale * 2), None),
+        (
+            "Working days a week",
+            "4",
+            rep(sc, calendar=rep(cal, workdays=(0, 1, 2, 3))),
+            None,
+            "6",
+            rep(sc, calendar=rep(cal, workdays=(0, 1, 2, 3, 4, 5))),
+            None,
+        ),
+        ("Survey (NTS) rate", "× 0.5", sc, scaled(0.5, True), "× 2", sc, scaled(2.0, True)),
+    ]
+    base = p50(sc)
+    rows = []
+    for name, lo_label, lo_sc, lo_adj, hi_label, hi_sc, hi_adj in variants:
+        rows.append(
+            {
+                "assumption": name,
+                "low": lo_label,
+                "high": hi_label,
+                "p50_low": p50(lo_sc, lo_adj),
+                "p50_high": p50(hi_sc, hi_adj),
+            }
+        )
+    if chart:
+        Path(chart).parent.mkdir(parents=True, exist_ok=True)
+        charts.tornado(rows, base, Path(chart), title=f"What moves completion: {sc.name}", synthetic=rec.synthetic)
+    return {"scenario": sc.name, "p50_years": base, "rows": rows, "synthetic": rec.synthetic}
