@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import urllib.parse
 
 import pyogrio
 import pytest
@@ -117,6 +118,24 @@ def test_html_encoding(demo_server):
     assert items.count(b"<tr>") == 6 and b"SYNTHETIC DATA" in items
 
 
+def located(store, kind: str, rec: dict) -> dict:
+    """A record as feature services place it: an activity at its reference point, else at a point on
+    its worksite, else on its hazardous area (query.LOCATED_BY), worked out here record by record."""
+    from landrelease.service import query
+
+    if kind != "activity":
+        return rec
+    if rec["ref_lon"] is not None and rec["ref_lat"] is not None:
+        where = shapely.Point(rec["ref_lon"], rec["ref_lat"])
+    elif rec["geometry"] is not None:
+        where = rec["geometry"].point_on_surface()
+    elif rec["area"] is not None:
+        where = query.one(store, "hazardous_area", rec["area"])["geometry"].point_on_surface()
+    else:
+        where = None
+    return {**rec, "geometry": where}
+
+
 def test_feature_page_equals_the_record_presentation(store):
     """The items fast path (`query.feature_page` → `encode.feature_collection`: published columns only,
     raw dates and lists, GeoJSON text spliced in) gives exactly the features the record's own
@@ -142,9 +161,116 @@ def test_feature_page_equals_the_record_presentation(store):
         for offset in (0, 7, 5000):  # 5000: past the end, no row carries the total
             old = query.search(store, kind, limit=25, offset=offset, **args)
             new = query.feature_page(store, kind, limit=25, offset=offset, **args)
-            expected = json.loads(json.dumps([feature(r) for r in old.items]))
+            expected = json.loads(json.dumps([feature(located(store, kind, r)) for r in old.items]))
             got = orjson.loads(feature_collection(new, links=[], time_stamp="now"))
             assert got["features"] == expected, (kind, args, offset)
             assert got["numberMatched"] == old.matched and got["numberReturned"] == len(old.items)
             assert new.has_next == old.has_next
     assert any(query.feature_page(store, k, limit=1).codes for k in COLLECTION_KINDS)
+
+
+def test_activities_are_located_and_their_extent_is_true(store):
+    """Every activity has a place in the OGC API (issue 16 item 6): its reference point, else a point on
+    its worksite, else on its hazardous area — filtered by bbox and summed into the extent the same way,
+    on both backends."""
+    from landrelease.domain.model import BY_KIND
+    from landrelease.service import query, records
+
+    square = {"type": "Polygon", "coordinates": [[[30, 50], [30.01, 50], [30.01, 50.01], [30, 50.01], [30, 50]]]}
+    site = {"type": "Polygon", "coordinates": [[[31, 51], [31.01, 51], [31.01, 51.01], [31, 51.01], [31, 51]]]}
+    area = records.create(store, "hazardous_area", {"haz_type": "sha", "status": "open"}, square).codes[0]
+    base = {"act_type": "nts", "status": "ongoing", "area": area}
+    by_point = records.create(store, "activity", {**base, "ref_lon": 32.5, "ref_lat": 52.5}).codes[0]
+    by_site = records.create(store, "activity", base, site).codes[0]
+    by_area = records.create(store, "activity", base).codes[0]
+    nowhere = records.create(store, "activity", {"act_type": "nts", "status": "ongoing"}).codes[0]
+    page = query.feature_page(store, "activity", limit=10)
+    got = {c: (json.loads(g) if g else None) for c, g in zip(page.codes, page.geometries, strict=True)}
+    assert got[by_point] == {"type": "Point", "coordinates": [32.5, 52.5]}
+    assert shapely.box(31, 51, 31.01, 51.01).contains(shapely.geometry.shape(got[by_site]))
+    assert shapely.box(30, 50, 30.01, 50.01).contains(shapely.geometry.shape(got[by_area]))
+    assert got[nowhere] is None
+    for box, codes in [
+        ((32, 52, 33, 53), {by_point}),
+        ((30.9, 50.9, 31.1, 51.1), {by_site}),
+        ((29.9, 49.9, 30.1, 50.1), {by_area}),
+        ((0, 0, 1, 1), set()),
+    ]:
+        assert set(query.feature_page(store, "activity", bbox=box, limit=10).codes) == codes, box
+        assert query.search(store, "activity", bbox=box).matched == len(codes)
+    (minx, miny, maxx, maxy), _, synthetic = query.extent(store, BY_KIND["activity"])
+    assert (minx, miny, maxx, maxy) == (30.0, 50.0, 32.5, 52.5) and synthetic is False
+
+
+def test_dates_as_clients_send_them(demo_server):
+    """QGIS 3.22 turns a comparison on a date field into `datetime` with year-0000 and 9999 bounds;
+    OGC API – Features allows `..` and empty ends; date-times keep their day. All answer like the dates."""
+    areas = _all(demo_server, "hazardous-areas")
+    dates = [f["properties"]["reported"] for f in areas]
+    cut = sorted(d for d in dates if d)[len(dates) // 3]
+    before = sum(1 for d in dates if d and d <= cut)
+    after = sum(1 for d in dates if d and d >= cut)
+    assert 0 < before < len(dates)
+    url = f"{demo_server.url}/collections/hazardous-areas/items?limit=10000&datetime="
+    for value, n in [
+        (f"0000-01-01T00:00:00Z/{cut}", before),
+        (f"0000-01-01T00:00:00Z/{cut}T00:00:00Z", before),
+        (f"../{cut}", before),
+        (f"/{cut}", before),
+        (f"{cut}T00:00:00Z/9999-12-31T00:00:00Z", after),
+        (f"{cut}/..", after),
+        (f"{cut}/", after),
+        (f"{cut}T10:30:00+02:00", sum(1 for d in dates if d == cut)),
+    ]:
+        r = call("GET", url + urllib.parse.quote(value, safe=""))
+        assert r.status == 200, (value, r.body)
+        assert r.json["numberMatched"] == n, value
+    bad = call("GET", url + "2023-13-01")
+    assert bad.status == 400 and "ISO 8601" in bad.json["detail"] and bad.json.get("field") == "datetime"
+    doc = call("GET", f"{demo_server.url}/collections/hazardous-areas").json
+    assert "'reported'" in doc["description"] and "SYNTHETIC" in doc["title"]
+    acts = call("GET", f"{demo_server.url}/collections/activities").json
+    assert "'start'–'end'" in acts["description"]
+    assert acts["extent"]["spatial"]["bbox"][0] != [-180.0, -90.0, 180.0, 90.0]
+
+
+def test_paging_is_declared_and_a_request_without_limit_says_what_is_left(demo_server):
+    """OpenAPI declares limit's default and maximum (QGIS and GDAL size their pages from them: QGIS 3.22
+    asks for 1,000 instead of 100); a request with no limit gets the default with numberMatched,
+    numberReturned and a next link, never a silent cut (issue 16 item 5)."""
+    from landrelease.server.ogc import DEFAULT_LIMIT, MAX_LIMIT
+
+    api = call("GET", f"{demo_server.url}/api/openapi.json").json
+    limit = api["components"]["parameters"]["limit"]
+    assert limit["schema"]["default"] == DEFAULT_LIMIT and limit["schema"]["maximum"] == MAX_LIMIT
+    assert (limit["in"], limit["style"], limit["explode"]) == ("query", "form", False)
+    for cid in COLLECTIONS:
+        params = api["paths"][f"/collections/{cid}/items"]["get"]["parameters"]
+        assert {"$ref": "#/components/parameters/limit"} in params
+    simple = {p["name"]: p["schema"] for p in api["paths"]["/collections/hazardous-areas/items"]["get"]["parameters"]
+              if "name" in p}  # fmt: skip
+    assert simple["haz_type"]["type"] == "string" and "dev_susp" not in simple
+    whole = call("GET", f"{demo_server.url}/collections/hazardous-areas/items").json
+    assert whole["numberReturned"] == min(whole["numberMatched"], DEFAULT_LIMIT) == len(whole["features"])
+    assert not any(link["rel"] == "next" for link in whole["links"])
+    # past the default: a limit of 25 pages through, the last page has no next link
+    page = call("GET", f"{demo_server.url}/collections/hazardous-areas/items?limit=25&offset=50").json
+    assert page["numberReturned"] == whole["numberMatched"] - 50 and not any(
+        link["rel"] == "next" for link in page["links"]
+    )
+    big = call("GET", f"{demo_server.url}/collections/hazardous-areas/items?limit=99999").json
+    assert big["numberReturned"] == whole["numberMatched"]  # capped at the maximum, not refused
+
+
+def test_a_request_without_limit_on_more_than_the_default(server, monkeypatch):
+    """With more features than the default page, the default page says so: numberMatched, and a next
+    link that carries the limit it used."""
+    from landrelease.server import ogc
+    from landrelease.service.demo import build_demo
+
+    build_demo(server.store, n_areas=30, seed=3)
+    monkeypatch.setattr(ogc, "DEFAULT_LIMIT", 7)
+    first = call("GET", f"{server.url}/collections/hazardous-areas/items").json
+    assert first["numberReturned"] == 7 < first["numberMatched"] == 30
+    nxt = [link["href"] for link in first["links"] if link["rel"] == "next"]
+    assert len(nxt) == 1 and "limit=7" in nxt[0] and "offset=7" in nxt[0]

@@ -104,6 +104,7 @@ def create_app(
         doc = openapi_30(doc)
         doc["openapi"] = "3.0.3"
         doc.setdefault("components", {}).setdefault("schemas", {}).update(api.component_schemas())
+        ogc.openapi(doc)
         app.openapi_schema = doc
         return doc
 

@@ -12,17 +12,18 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
+import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from landrelease.auth import policy
-from landrelease.domain.model import BY_KIND, Entity
+from landrelease.domain.model import BY_KIND, Entity, FieldType
 from landrelease.errors import LandreleaseError, NotFound, ValidationError
 from landrelease.server import schemas
 from landrelease.server.api import parse_datetime
 from landrelease.server.auth import principal
 from landrelease.server.deps import store_of
-from landrelease.server.encode import feature, feature_collection
+from landrelease.server.encode import feature_collection
 from landrelease.server.problems import problem
 from landrelease.server.render import N_, render
 from landrelease.service import query
@@ -47,8 +48,10 @@ CONFORMANCE = [
 ]
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 GEOJSON = "application/geo+json"
-DEFAULT_LIMIT = 100
-MAX_LIMIT = 10_000
+#: A request without `limit` gets this many features (and numberMatched, numberReturned and a next
+#: link); declared in the OpenAPI document with the maximum, which QGIS and GDAL read to size pages.
+DEFAULT_LIMIT = 1_000
+MAX_LIMIT = query.MAX_LIMIT
 
 
 def wants_html(request: Request) -> bool:
@@ -70,16 +73,19 @@ def collection_entity(collection_id: str) -> Entity:
     raise NotFound(f"no collection {collection_id!r}; see /collections")
 
 
-def _extent(store: Store, e: Entity) -> dict[str, Any]:
-    (minx, miny, maxx, maxy), span = query.extent(store, e)
-    bbox = [minx, miny, maxx, maxy] if minx is not None else [-180.0, -90.0, 180.0, 90.0]
-    out: dict[str, Any] = {"spatial": {"bbox": [bbox], "crs": CRS84}}
+def _extent(store: Store, e: Entity) -> tuple[dict[str, Any], bool]:
+    """The collection's extent (OGC 17-069 §7.14.2: the bbox of its records' published locations; no
+    records, no spatial extent rather than a whole-world one) and whether any record is synthetic."""
+    (minx, miny, maxx, maxy), span, synthetic = query.extent(store, e)
+    out: dict[str, Any] = {}
+    if minx is not None:
+        out["spatial"] = {"bbox": [[minx, miny, maxx, maxy]], "crs": CRS84}
     if span is not None:
         out["temporal"] = {
             "interval": [[_iso(span[0]), _iso(span[1])]],
             "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
         }
-    return out
+    return out, synthetic
 
 
 def _iso(d: Any) -> str | None:
@@ -90,17 +96,36 @@ def _iso(d: Any) -> str | None:
     return f"{d.isoformat()}T00:00:00Z"
 
 
+def datetime_note(e: Entity) -> str:
+    """Which property the `datetime` parameter filters on (one sentence for the collection's description)."""
+    span = query.time_fields(e)
+    if span is None:
+        return "These features have no date: the datetime parameter is refused."
+    if span[0] == span[1]:
+        return f"The datetime parameter filters on the property '{span[0]}'; other dates: use a CQL2 filter."
+    return (
+        f"The datetime parameter selects features whose interval '{span[0]}'–'{span[1]}' meets it; "
+        "other dates: use a CQL2 filter."
+    )
+
+
+SYNTHETIC_NOTE = "SYNTHETIC DATA: these records were generated for demonstration and testing, not surveyed."
+
+
 def collection_doc(request: Request, e: Entity) -> dict[str, Any]:
     base = base_url(request)
     cid = schemas.slug(e)
+    extent, synthetic = _extent(store_of(request), e)
+    title = TITLES[e.kind] + (" — SYNTHETIC" if synthetic else "")
+    description = " ".join([*([SYNTHETIC_NOTE] if synthetic else []), e.doc, datetime_note(e)])
     return {
         "id": cid,
-        "title": TITLES[e.kind],
-        "description": e.doc,
+        "title": title,
+        "description": description,
         "itemType": "feature",
         "crs": [CRS84],
         "storageCrs": CRS84,
-        "extent": _extent(store_of(request), e),
+        "extent": extent,
         "links": [
             {
                 "rel": "self",
@@ -113,6 +138,84 @@ def collection_doc(request: Request, e: Entity) -> dict[str, Any]:
             {"rel": "items", "href": f"{base}/collections/{cid}/items", "type": GEOJSON, "title": "Features"},
         ],
     }
+
+
+def _param(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    """An OpenAPI query parameter in the form OGC 17-069 §7.15 writes them (style form, explode false:
+    QGIS takes only such parameters as its "simple queryables")."""
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "style": "form",
+        "explode": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+def openapi_parameters() -> dict[str, Any]:
+    """The items parameters, declared once in `components/parameters` (QGIS and GDAL read the default and
+    maximum `limit` there to size their pages)."""
+    return {
+        "limit": _param(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+            f"How many features per page: {DEFAULT_LIMIT} when absent, at most {MAX_LIMIT} (a larger value is "
+            "served as the maximum). numberMatched, numberReturned and the next link say what is left.",
+        ),
+        "offset": _param("offset", {"type": "integer", "minimum": 0, "default": 0}, "Features to skip (paging)."),
+        "bbox": _param(
+            "bbox",
+            {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
+            "minx,miny,maxx,maxy in WGS84 longitude/latitude (CRS84); features whose location meets it.",
+        ),
+        "datetime": _param(
+            "datetime",
+            {"type": "string"},
+            "A date, a date-time (its day is used) or an interval a/b with open ends as '..', nothing, or "
+            "QGIS's 0000-01-01T00:00:00Z start. Which property it filters on: the collection's description.",
+        ),
+    }
+
+
+def _property_params(e: Entity) -> list[dict[str, Any]]:
+    out = []
+    for f in e.fields:
+        if f.sensitive or f.type in (FieldType.VOCAB_LIST, FieldType.JSON):
+            continue
+        schema = {k: v for k, v in schemas.field_schema(f).items() if k in ("type", "format", "enum")}
+        out.append(_param(f.name, schema, f"Features whose {f.name!r} equals this value ({f.doc})."))
+    return out
+
+
+def openapi(doc: dict[str, Any], kinds: tuple[str, ...] = COLLECTION_KINDS) -> None:
+    """Add to the OpenAPI document what OGC API – Features clients look for: the shared items parameters,
+    and one items path per collection with its property filters (OGC 17-069 /rec/core/fc-filters)."""
+    params = doc.setdefault("components", {}).setdefault("parameters", {})
+    params.update(openapi_parameters())
+    paths = doc.setdefault("paths", {})
+    generic = paths.pop("/collections/{collection_id}/items", None)
+    get = (generic or {}).get("get", {})
+    for kind in kinds:
+        e = BY_KIND[kind]
+        cid = schemas.slug(e)
+        paths[f"/collections/{cid}/items"] = {
+            "get": {
+                "tags": get.get("tags", ["OGC API – Features"]),
+                "summary": f"{TITLES[kind]}: features",
+                "operationId": f"items_{kind}",
+                "parameters": [{"$ref": f"#/components/parameters/{n}"} for n in openapi_parameters()]
+                + _property_params(e),
+                "responses": {
+                    "200": {"description": "A page of features (GeoJSON)", "content": {GEOJSON: {"schema": {}}}},
+                    "400": {
+                        "description": "A parameter is wrong",
+                        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+                    },
+                },
+            }
+        }
 
 
 def router() -> APIRouter:
@@ -183,12 +286,9 @@ def router() -> APIRouter:
         except LandreleaseError as exc:
             return problem(400, "Bad request", str(exc), instance=request.url.path, field=exc.field)
         html_wanted = wants_html(request)
-        if html_wanted:
-            page: Any = query.search(store_of(request), e.kind, limit=limit, offset=offset, **args)
-            n = len(page.items)
-        else:  # the feature services' path: one pass from rows to GeoJSON text
-            page = query.feature_page(store_of(request), e.kind, limit=limit, offset=offset, **args)
-            n = len(page.codes)
+        # one pass from rows to GeoJSON text (query.feature_page), for JSON and HTML alike
+        page = query.feature_page(store_of(request), e.kind, limit=limit, offset=offset, **args)
+        n = len(page.codes)
         base = f"{base_url(request)}/collections/{collection_id}/items"
         params = {k: v for k, v in request.query_params.items() if k != "f"}
         links = [
@@ -212,23 +312,24 @@ def router() -> APIRouter:
             prev = {**params, "offset": max(offset - limit, 0), "limit": limit}
             links.append({"rel": "prev", "href": _href(base, prev), "type": GEOJSON})
         if html_wanted:
-            return _items_html(request, e, collection_id, [feature(rec) for rec in page.items], page, links)
+            features = [{"id": c, "properties": p} for c, p in zip(page.codes, page.properties, strict=True)]
+            return _items_html(request, e, collection_id, features, page, links)
         stamp = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         return Response(feature_collection(page, links=links, time_stamp=stamp), media_type=GEOJSON)
 
     @r.get("/collections/{collection_id}/items/{feature_id}", summary="One feature")
     def item(request: Request, collection_id: str, feature_id: str):  # type: ignore[no-untyped-def]
         e = collection_entity(collection_id)
-        rec = query.one(store_of(request), e.kind, feature_id)
+        page = query.feature_page(store_of(request), e.kind, codes=[feature_id], limit=1)
+        if not page.codes:
+            raise NotFound(f"no feature {feature_id!r} in {collection_id}")
         base = f"{base_url(request)}/collections/{collection_id}"
-        f = feature(
-            rec,
-            links=[
-                {"rel": "self", "href": f"{base}/items/{feature_id}", "type": GEOJSON},
-                {"rel": "alternate", "href": f"{base}/items/{feature_id}?f=html", "type": "text/html"},
-                {"rel": "collection", "href": base, "type": "application/json"},
-            ],
-        )
+        f = orjson.loads(feature_collection(page, links=[], time_stamp=""))["features"][0]
+        f["links"] = [
+            {"rel": "self", "href": f"{base}/items/{feature_id}", "type": GEOJSON},
+            {"rel": "alternate", "href": f"{base}/items/{feature_id}?f=html", "type": "text/html"},
+            {"rel": "collection", "href": base, "type": "application/json"},
+        ]
         if wants_html(request):
             return render(
                 request,

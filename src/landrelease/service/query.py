@@ -12,9 +12,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import orjson
 import shapely
-from sqlalchemy import JSON, Connection, Date, DateTime, String, and_, func, or_, select, type_coerce
+from sqlalchemy import JSON, Connection, Date, DateTime, String, and_, case, func, or_, select, type_coerce
 
 from landrelease.domain.model import Entity, FieldType, entity
 from landrelease.errors import ValidationError
@@ -49,12 +50,29 @@ def time_fields(e: Entity) -> tuple[str, str] | None:
 
 
 def parse_date(text: str | None, *, field: str) -> dt.date | None:
-    if text is None or text.strip() in ("", ".."):
+    """One bound of a date filter as clients send it: `YYYY-MM-DD` or an ISO 8601 date-time (its day is
+    kept: records carry days), and open bounds in every spelling in use — nothing, `..` (OGC API –
+    Features 17-069 §7.15.4) and the year-0000 start QGIS sends for "before" comparisons
+    (`0000-01-01T00:00:00Z`; Python has no year 0). QGIS's `9999-12-31T00:00:00Z` end is a real day."""
+    if text is None:
+        return None
+    t = text.strip()
+    if t in ("", ".."):
+        return None
+    day, sep, clock = t.replace("t", "T").partition("T")
+    if len(day) == 10 and day.startswith("0000-"):
         return None
     try:
-        return dt.date.fromisoformat(text.strip()[:10])
+        d = dt.date.fromisoformat(day)
+        if sep:
+            dt.time.fromisoformat(clock)
     except ValueError:
-        raise ValidationError(f"'{text}' is not an ISO 8601 date (YYYY-MM-DD)", field=field) from None
+        raise ValidationError(
+            f"'{text}' is not an ISO 8601 date or date-time (2024-05-01 or 2024-05-01T00:00:00Z; "
+            "'..' or nothing for an open end)",
+            field=field,
+        ) from None
+    return d
 
 
 def present_rows(
@@ -115,9 +133,12 @@ def _filters(
     date_to: dt.date | None,
     limit: int,
     offset: int,
+    codes: list[str] | None = None,
+    cql: Any = None,
 ):  # type: ignore[no-untyped-def]
     """Check the caller may read the kind and the search's filters (before any query) and return
-    conn → the WHERE conditions."""
+    conn → the WHERE conditions. `cql`: conn → one more condition (a checked CQL2 filter,
+    `service.filters`)."""
     access.check_read(store, e.kind)
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationError(f"must be between 1 and {MAX_LIMIT}", field="limit")
@@ -152,16 +173,74 @@ def _filters(
         minx, miny, maxx, maxy = bbox
         if not (minx <= maxx and miny <= maxy):
             raise ValidationError("is not minx,miny,maxx,maxy with min ≤ max", field="bbox")
+    if codes is not None:
+        conds.append(table.c.code.in_(codes))
 
     def conditions(conn: Connection) -> list[Any]:
         out = list(conds)
         for name, ref, code in refs:
             out.append(table.c[name] == repo.ids_for_codes(conn, ref, [code]).get(code, "-"))
         if bbox is not None:
-            out.append(repo.bbox_condition(conn, e.kind, bbox))
+            out.append(_bbox_condition(conn, e, bbox))
+        if cql is not None:
+            out.append(cql(conn))
         return out
 
     return conditions
+
+
+#: Kinds located by a point before their own geometry: (longitude field, latitude field, reference to a
+#: polygon kind). An activity is where its reference point is (IMAS MDR "reference point"); one with
+#: no reference point is at a point on its worksite polygon, else on its hazardous area's perimeter.
+#: Feature services publish that point (one geometry type per collection, as QGIS and GDAL expect).
+LOCATED_BY: dict[str, tuple[str, str, str]] = {"activity": ("ref_lon", "ref_lat", "area")}
+
+
+def _located(table: Any, lon: str, lat: str) -> Any:
+    return and_(table.c[lon].is_not(None), table.c[lat].is_not(None))
+
+
+def _bbox_condition(conn: Connection, e: Entity, bbox: tuple[float, float, float, float]) -> Any:
+    """The record's location meets bbox: its geometry's bounding box (the store's spatial index) — or,
+    for kinds `LOCATED_BY` a point, the point inside bbox, else the bounding box of the worksite,
+    else of the referenced area (the point served then lies inside that box's polygon)."""
+    if e.kind not in LOCATED_BY:
+        return repo.bbox_condition(conn, e.kind, bbox)
+    lon, lat, ref = LOCATED_BY[e.kind]
+    table = TABLES[e.kind]
+    target = TABLES[e.field(ref).ref]  # type: ignore[index]
+    minx, miny, maxx, maxy = bbox
+    by_point = and_(table.c[lon].between(minx, maxx), table.c[lat].between(miny, maxy))
+    unplaced = ~_located(table, lon, lat)
+    by_area = table.c[ref].in_(select(target.c.id).where(repo.bbox_condition(conn, target.name, bbox)))
+    return or_(
+        by_point,
+        and_(unplaced, table.c.geom.is_not(None), repo.bbox_condition(conn, e.kind, bbox)),
+        and_(unplaced, table.c.geom.is_(None), by_area),
+    )
+
+
+def _location_columns(e: Entity) -> list[Any]:
+    """For a kind `LOCATED_BY` a point: lon, lat, its own geometry, its area's geometry (WKB)."""
+    lon, lat, ref = LOCATED_BY[e.kind]
+    table = TABLES[e.kind]
+    target = TABLES[e.field(ref).ref]  # type: ignore[index]
+    area_geom = select(target.c.geom).where(target.c.id == table.c[ref]).scalar_subquery()
+    return [table.c[lon], table.c[lat], table.c.geom, area_geom]
+
+
+def _location_geometries(rows: list[Any], at: int) -> np.ndarray:
+    """The points of `LOCATED_BY` kinds from `_location_columns` values starting at row index `at`,
+    as one vectorised pass: the reference point, else a point on the worksite, else on the area."""
+    lon = np.array([np.nan if r[at] is None else r[at] for r in rows], dtype=float)
+    lat = np.array([np.nan if r[at + 1] is None else r[at + 1] for r in rows], dtype=float)
+    own = shapely.from_wkb([r[at + 2] for r in rows])
+    area = shapely.from_wkb([r[at + 3] for r in rows])
+    fallback = np.where(shapely.is_missing(own) | shapely.is_empty(own), area, own)
+    out = shapely.point_on_surface(fallback)
+    placed = ~(np.isnan(lon) | np.isnan(lat))
+    out[placed] = shapely.points(lon[placed], lat[placed])
+    return out
 
 
 @dataclass
@@ -191,15 +270,29 @@ def feature_page(
     date_to: dt.date | None = None,
     limit: int = 100,
     offset: int = 0,
+    codes: list[str] | None = None,
+    cql: Any = None,
 ) -> FeaturePage:
     """`search` for feature services (OGC API items), in one pass: only the published columns are read
     (no remaining polygon, no attrs, no personal field), references become codes with one query per
-    reference field, and the geometries go WKB → GeoJSON text as one vectorised array call."""
+    reference field, and the geometries go WKB → GeoJSON text as one vectorised array call. Kinds
+    `LOCATED_BY` a point are published at that point. `codes`: only these records (a single item)."""
     from landrelease.service.records import SYSTEM_FIELDS
 
     e = entity(kind)
     table = TABLES[e.kind]
-    check = _filters(store, e, bbox=bbox, where=where, date_from=date_from, date_to=date_to, limit=limit, offset=offset)
+    check = _filters(
+        store,
+        e,
+        bbox=bbox,
+        where=where,
+        date_from=date_from,
+        date_to=date_to,
+        limit=limit,
+        offset=offset,
+        codes=codes,
+        cql=cql,
+    )
     fields = [f for f in e.fields if not f.sensitive]
     names = [f.name for f in fields]
     if e.geom is not None and e.geom.value == "polygon":
@@ -220,7 +313,9 @@ def feature_page(
         return type_coerce(table.c[name], String) if i in raw else table.c[name]
 
     cols = [table.c.code, *(column(i, n) for i, n in enumerate(names))]
-    if e.geom is not None:
+    if e.kind in LOCATED_BY:
+        cols += _location_columns(e)
+    elif e.geom is not None:
         cols.append(table.c.geom)
     with repo.read_connection(store.engine) as conn:
         conds = check(conn)
@@ -244,7 +339,9 @@ def feature_page(
                 x = x.replace(" ", "T", 1).removesuffix(".000000")
                 v[i] = x if x.endswith("Z") or "+" in x[10:] else x + "Z"
     properties = [{"code": c, **dict(zip(names, v, strict=True))} for c, v in zip(codes, values, strict=True)]
-    if e.geom is not None and rows:
+    if e.kind in LOCATED_BY and rows:
+        texts = shapely.to_geojson(_location_geometries(rows, n + 1)).tolist()
+    elif e.geom is not None and rows:
         geoms = shapely.from_wkb([r[n + 1] for r in rows])
         texts = shapely.to_geojson(geoms).tolist()
     else:
@@ -266,16 +363,33 @@ def related(store: Store, kind: str, field: str, code: str, *, limit: int = 1000
     return search(store, kind, where={field: code}, limit=limit, count=False).items
 
 
-def extent(store: Store, e: Entity) -> tuple[tuple[float | None, ...], tuple[Any, Any] | None]:
-    """Bounding box (minx, miny, maxx, maxy; None when empty) and, for kinds with dates, the first
-    and last date of the live records of a kind: one aggregate query."""
+def extent(store: Store, e: Entity) -> tuple[tuple[float | None, ...], tuple[Any, Any] | None, bool]:
+    """Bounding box (minx, miny, maxx, maxy; None when empty) of the live records' locations (for kinds
+    `LOCATED_BY` a point: the points, else the worksites, else the areas, as feature services publish
+    them), for kinds with dates the first and last date, and whether any of them is synthetic: one
+    aggregate query."""
     access.check_read(store, e.kind)
     t = TABLES[e.kind]
     span = time_fields(e)
-    cols = [func.min(t.c.minx), func.min(t.c.miny), func.max(t.c.maxx), func.max(t.c.maxy)]
+    source: Any = t
+    if e.kind in LOCATED_BY:
+        lon, lat, ref = LOCATED_BY[e.kind]
+        a = TABLES[e.field(ref).ref].alias("located_in")  # type: ignore[index]
+        source = t.outerjoin(a, a.c.id == t.c[ref])
+        placed, own = _located(t, lon, lat), t.c.minx.is_not(None)
+        bounds = [
+            case((placed, t.c[lon]), (own, t.c.minx), else_=a.c.minx),
+            case((placed, t.c[lat]), (own, t.c.miny), else_=a.c.miny),
+            case((placed, t.c[lon]), (own, t.c.maxx), else_=a.c.maxx),
+            case((placed, t.c[lat]), (own, t.c.maxy), else_=a.c.maxy),
+        ]
+    else:
+        bounds = [t.c.minx, t.c.miny, t.c.maxx, t.c.maxy]
+    cols = [func.min(bounds[0]), func.min(bounds[1]), func.max(bounds[2]), func.max(bounds[3])]
+    cols.append(func.max(case((t.c.synthetic, 1), else_=0)))
     if span:
         cols += [func.min(t.c[span[0]]), func.max(t.c[span[1]])]
     with repo.read_connection(store.engine) as conn:
-        row = conn.execute(select(*cols).where(t.c.deleted_at.is_(None))).first()
+        row = conn.execute(select(*cols).select_from(source).where(t.c.deleted_at.is_(None))).first()
     box = tuple(None if x is None else float(x) for x in row[:4]) if row else (None, None, None, None)
-    return box, ((row[4], row[5]) if span and row else None)
+    return box, ((row[5], row[6]) if span and row else None), bool(row and row[4])
