@@ -103,6 +103,10 @@ def test_items_paging_datetime_and_single_items(demo_server):
         ("/collections/hazardous-areas/items?limit=zero", 400),
         ("/collections/hazardous-areas/items?colour=red", 400),
         ("/collections/hazardous-areas/items?datetime=yesterday", 400),
+        ("/collections/hazardous-areas/items?haz_type=xx", 400),
+        ("/collections/eo-finds/items?quantity=99999999999999999999", 400),  # was a 500 (SQLite overflow)
+        ("/collections/hazardous-areas/items?filter=benef_exp%20%3E%2099999999999999999999", 400),
+        ("/collections/hazardous-areas/items?filter-lang=cql2-json", 400),
     ],
 )
 def test_bad_requests(demo_server, path, status):

@@ -21,10 +21,11 @@ from landrelease.errors import ValidationError
 from landrelease.server import schemas
 from landrelease.server.deps import store_of
 from landrelease.server.encode import record_json, value_json
+from landrelease.service import filters as cql_filters
 from landrelease.service import query, records
 from landrelease.service.settings import parse_bbox
 
-RESERVED = {"limit", "offset", "bbox", "datetime", "date_from", "date_to", "f"}
+RESERVED = {"limit", "offset", "bbox", "datetime", "date_from", "date_to", "f", "filter", "filter-lang"}
 
 
 def parse_datetime(text: str | None) -> tuple[Any, Any]:
@@ -47,7 +48,10 @@ def list_params(request: Request, e: Entity) -> dict[str, Any]:
     if q.get("date_to"):
         date_to = query.parse_date(q["date_to"], field="date_to")
     bbox = parse_bbox(q["bbox"], field="bbox") if q.get("bbox") else None
-    return {"where": where, "date_from": date_from, "date_to": date_to, "bbox": bbox}
+    cql = None
+    if "filter" in q:  # CQL2, as on the OGC API (docs/gis-clients.md)
+        cql = cql_filters.compile_filter(e, cql_filters.parse(q["filter"], q.get("filter-lang")))
+    return {"where": where, "date_from": date_from, "date_to": date_to, "bbox": bbox, "cql": cql}
 
 
 def page_links(request: Request, page: query.Page) -> list[dict[str, Any]]:
@@ -141,6 +145,20 @@ def add_entity_routes(router: APIRouter, e: Entity) -> None:
         {"name": f.name, "in": "query", "required": False, "schema": {"type": "string"}, "description": f"= {f.doc}"}
         for f in e.fields
         if not f.sensitive and f.type.value not in ("vocab_list", "json")
+    ] + [
+        {
+            "name": "filter",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "CQL2 filter (text; JSON with filter-lang=cql2-json), as on the OGC API",
+        },
+        {
+            "name": "filter-lang",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string", "enum": list(cql_filters.LANGS)},
+        },
     ]
     router.add_api_route(
         path,

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from landrelease.auth import policy
 from landrelease.domain.model import BY_KIND, Entity, FieldType
-from landrelease.errors import LandreleaseError, NotFound, ValidationError
+from landrelease.errors import NotFound, ValidationError
 from landrelease.server import schemas
 from landrelease.server.api import parse_datetime
 from landrelease.server.auth import principal
@@ -26,7 +26,7 @@ from landrelease.server.deps import store_of
 from landrelease.server.encode import feature_collection
 from landrelease.server.problems import problem
 from landrelease.server.render import N_, render
-from landrelease.service import query
+from landrelease.service import access, filters, query
 from landrelease.service.settings import parse_bbox
 from landrelease.service.store import Store
 
@@ -45,9 +45,22 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    # Part 3 (OGC 19-079r2): queryables and the filter parameter; CQL2 (OGC 21-065r2) as service.filters
+    # translates it — no spatial, temporal, property-property or case-insensitive classes.
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/array-functions",
+    # Part 5 (OGC 23-058): the schema of each collection's features
+    "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
 ]
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 GEOJSON = "application/geo+json"
+SCHEMA_JSON = "application/schema+json"
 #: A request without `limit` gets this many features (and numberMatched, numberReturned and a next
 #: link); declared in the OpenAPI document with the maximum, which QGIS and GDAL read to size pages.
 DEFAULT_LIMIT = 1_000
@@ -136,6 +149,18 @@ def collection_doc(request: Request, e: Entity) -> dict[str, Any]:
             {"rel": "alternate", "href": f"{base}/collections/{cid}?f=html", "type": "text/html", "title": "As HTML"},
             # No query string on the items link: GDAL 3.6 appends its own and breaks on a second '?'.
             {"rel": "items", "href": f"{base}/collections/{cid}/items", "type": GEOJSON, "title": "Features"},
+            {
+                "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                "href": f"{base}/collections/{cid}/queryables",
+                "type": SCHEMA_JSON,
+                "title": "What a filter may name",
+            },
+            {
+                "rel": "http://www.opengis.net/def/rel/ogc/1.0/schema",
+                "href": f"{base}/collections/{cid}/schema",
+                "type": SCHEMA_JSON,
+                "title": "The features' properties",
+            },
         ],
     }
 
@@ -169,6 +194,17 @@ def openapi_parameters() -> dict[str, Any]:
             "bbox",
             {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
             "minx,miny,maxx,maxy in WGS84 longitude/latitude (CRS84); features whose location meets it.",
+        ),
+        "filter": _param(
+            "filter",
+            {"type": "string"},
+            "A CQL2 filter (OGC 21-065): text by default, e.g. haz_type = 'cha' AND A_CONTAINS(dev_susp, "
+            "('ap_mine')); JSON with filter-lang=cql2-json. The properties it may name: /queryables.",
+        ),
+        "filter-lang": _param(
+            "filter-lang",
+            {"type": "string", "enum": list(filters.LANGS), "default": "cql2-text"},
+            "The filter's encoding.",
         ),
         "datetime": _param(
             "datetime",
@@ -278,16 +314,30 @@ def router() -> APIRouter:
             return render(request, "ogc_collection.html", doc=doc)
         return JSONResponse(doc)
 
+    @r.get("/collections/{collection_id}/queryables", summary="What a filter on a collection may name")
+    def queryables(request: Request, collection_id: str):  # type: ignore[no-untyped-def]
+        e = collection_entity(collection_id)
+        access.check_read(store_of(request), e.kind)
+        url = f"{base_url(request)}/collections/{collection_id}/queryables"
+        return JSONResponse(schemas.queryables_schema(e, url), media_type=SCHEMA_JSON)
+
+    @r.get("/collections/{collection_id}/schema", summary="The properties of a collection's features")
+    def schema(request: Request, collection_id: str):  # type: ignore[no-untyped-def]
+        e = collection_entity(collection_id)
+        access.check_read(store_of(request), e.kind)
+        url = f"{base_url(request)}/collections/{collection_id}/schema"
+        return JSONResponse(schemas.feature_schema(e, url, geometry=geometry_format(e)), media_type=SCHEMA_JSON)
+
     @r.get("/collections/{collection_id}/items", summary="Features of a collection")
     def items(request: Request, collection_id: str):  # type: ignore[no-untyped-def]
         e = collection_entity(collection_id)
+        html_wanted = wants_html(request)
         try:
             limit, offset, args = _item_params(request, e)
-        except LandreleaseError as exc:
+            # one pass from rows to GeoJSON text (query.feature_page), for JSON and HTML alike
+            page = query.feature_page(store_of(request), e.kind, limit=limit, offset=offset, **args)
+        except ValidationError as exc:  # a parameter's value (OGC 17-069 /req/core/query-param-invalid: 400)
             return problem(400, "Bad request", str(exc), instance=request.url.path, field=exc.field)
-        html_wanted = wants_html(request)
-        # one pass from rows to GeoJSON text (query.feature_page), for JSON and HTML alike
-        page = query.feature_page(store_of(request), e.kind, limit=limit, offset=offset, **args)
         n = len(page.codes)
         base = f"{base_url(request)}/collections/{collection_id}/items"
         params = {k: v for k, v in request.query_params.items() if k != "f"}
@@ -344,6 +394,16 @@ def router() -> APIRouter:
     return r
 
 
+def geometry_format(e: Entity) -> str | None:
+    """The geometry the collection serves, in Part 5's words: activities are points
+    (`query.LOCATED_BY`), hazardous areas and releases polygons or multipolygons, the others points."""
+    if e.kind in query.LOCATED_BY:
+        return "point"
+    if e.geom is None:
+        return None
+    return {"polygon": "polygon-or-multipolygon", "point": "point", "line": "linestring"}.get(e.geom.value, "any")
+
+
 def _href(base: str, params: dict[str, Any]) -> str:
     return f"{base}?{urlencode(params)}" if params else base
 
@@ -370,15 +430,28 @@ def _item_params(request: Request, e: Entity) -> tuple[int, int, dict[str, Any]]
         if q.get(name) not in (None, CRS84):
             raise ValidationError(f"only {CRS84} is supported", field=name)
     date_from, date_to = parse_datetime(q.get("datetime"))
+    if q.get("filter-crs") not in (None, CRS84):
+        raise ValidationError(f"only {CRS84} is supported", field="filter-crs")
+    cql = None
+    if "filter" in q:
+        cql = filters.compile_filter(e, filters.parse(q["filter"], q.get("filter-lang")))
+    elif "filter-lang" in q:
+        raise ValidationError("is given without a filter", field="filter-lang")
     fields = {f.name for f in e.fields if not f.sensitive}
     where = {}
     for k, v in q.items():
-        if k in ("limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "f"):
+        if k in ITEMS_PARAMS:
             continue
         if k not in fields:
             raise ValidationError(f"unknown query parameter {k!r}", field=k)
         where[k] = v
-    return limit, offset, {"bbox": bbox, "date_from": date_from, "date_to": date_to, "where": where}
+    return limit, offset, {"bbox": bbox, "date_from": date_from, "date_to": date_to, "where": where, "cql": cql}
+
+
+#: The items parameters that are not property filters.
+ITEMS_PARAMS = frozenset(
+    {"limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "f", "filter", "filter-lang", "filter-crs"}
+)
 
 
 def _items_html(

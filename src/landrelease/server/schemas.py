@@ -124,3 +124,128 @@ PROBLEM_SCHEMA = {
         "errors": {"type": "array", "items": {"type": "object"}},
     },
 }
+
+
+# ------------------------------------------------ OGC API – Features Part 3 queryables, Part 5 schemas
+
+JSON_SCHEMA_2020 = "https://json-schema.org/draft/2020-12/schema"
+
+
+def _label(f: Field) -> str:
+    """A field's human label: the model's label when it declares one, else its one-line description."""
+    return getattr(f, "label", "") or f.doc
+
+
+def _vocab_values(f: Field) -> dict[str, Any]:
+    """The values of a vocabulary with their labels (JSON Schema `enum`, and `oneOf` const + title)."""
+    members = list(f.vocab or [])
+    return {
+        "enum": [m.value for m in members],
+        "oneOf": [{"const": m.value, "title": m.label} for m in members],
+    }
+
+
+def _time_role(e: Entity, name: str) -> str | None:
+    from landrelease.service.query import time_fields
+
+    span = time_fields(e)
+    if span is None:
+        return None
+    if span[0] == span[1]:
+        return "primary-instant" if name == span[0] else None
+    return {span[0]: "primary-interval-start", span[1]: "primary-interval-end"}.get(name)
+
+
+def queryables_schema(e: Entity, url: str) -> dict[str, Any]:
+    """/collections/{id}/queryables (OGC 19-079r2 §6.2): what a CQL2 filter may name, typed for the
+    filter — a list field is an array here (filtered with A_CONTAINS…), a reference is the referenced
+    record's code, dates are dates, timestamps date-times."""
+    from landrelease.service.filters import queryables
+
+    props: dict[str, Any] = {}
+    for q in queryables(e).values():
+        f = q.field
+        s: dict[str, Any]
+        if q.kind in ("text", "ref"):
+            s = {"type": "string"}
+        elif q.kind == "vocab":
+            s = {"type": "string", **_vocab_values(f)}  # type: ignore[arg-type]
+        elif q.kind == "vocab_list":
+            s = {"type": "array", "items": {"type": "string", **_vocab_values(f)}}  # type: ignore[arg-type]
+        elif q.kind == "int":
+            s = {"type": "integer"}
+        elif q.kind == "float":
+            s = {"type": "number"}
+        elif q.kind == "bool":
+            s = {"type": "boolean"}
+        elif q.kind == "date":
+            s = {"type": "string", "format": "date"}
+        else:
+            s = {"type": "string", "format": "date-time"}
+        s = {"title": q.title, **s}
+        if f is not None and f.ref:
+            s["description"] = f"Code of the {f.ref.replace('_', ' ')} (e.g. {_example_code(f.ref)})"
+        role = _time_role(e, q.name)
+        if role:
+            s["x-ogc-role"] = role
+        props[q.name] = s
+    return {
+        "$schema": JSON_SCHEMA_2020,
+        "$id": url,
+        "type": "object",
+        "title": e.plural.replace("_", " ").capitalize(),
+        "description": "Properties a CQL2 filter may name (filter=…; filter-lang=cql2-text or cql2-json).",
+        "properties": props,
+        "additionalProperties": False,
+    }
+
+
+def feature_schema(e: Entity, url: str, *, geometry: str | None) -> dict[str, Any]:
+    """/collections/{id}/schema (OGC API – Features Part 5): the properties of the features as the
+    GeoJSON carries them, with labels from the model and the roles clients look for (the id, the
+    primary geometry, the property `datetime` filters on). List fields arrive as one comma-separated
+    text (what QGIS and GDAL read as a string). `geometry`: the Part 5 geometry format served
+    (`point`, `polygon-or-multipolygon`), or None."""
+    from landrelease.service.records import SYSTEM_FIELDS
+
+    props: dict[str, Any] = {"code": {"title": "Record code", "type": "string", "x-ogc-role": "id"}}
+    for f in e.fields:
+        if f.sensitive:
+            continue
+        s = {k: v for k, v in field_schema(f).items() if k in ("type", "format", "readOnly")}
+        if f.type is FieldType.VOCAB:
+            s.update(_vocab_values(f))
+        if f.type is FieldType.VOCAB_LIST:
+            values = ", ".join(m.value for m in f.vocab or [])
+            s = {"type": "string", "description": f"Comma-separated, each one of: {values}"}
+        s = {"title": _label(f), **s}
+        if f.mdr:
+            s.setdefault("description", f.mdr)
+        role = _time_role(e, f.name)
+        if role:
+            s["x-ogc-role"] = role
+        props[f.name] = s
+    if e.geom is not None and e.geom.value == "polygon" and "area_m2" not in props:
+        props["area_m2"] = {"title": "Area, geodesic, m²", "type": "number", "readOnly": True}
+    for name in SYSTEM_FIELDS:
+        if name in ("attrs", "deleted_at"):
+            continue
+        props[name] = output_schema(e)["properties"][name] | {"readOnly": True}
+    if geometry:
+        props["geometry"] = {"title": e.geom_doc or "Location", "format": f"geometry-{geometry}",
+                             "x-ogc-role": "primary-geometry"}  # fmt: skip
+    return {
+        "$schema": JSON_SCHEMA_2020,
+        "$id": url,
+        "type": "object",
+        "title": e.plural.replace("_", " ").capitalize(),
+        "description": e.doc,
+        "properties": props,
+    }
+
+
+def _example_code(kind: str) -> str:
+    from landrelease.domain.model import BY_KIND
+
+    prefix = BY_KIND[kind].prefix
+    return f"{prefix}-2026-000001" if kind != "organisation" else f"{prefix}-000001"

@@ -103,6 +103,7 @@ def search(
     offset: int = 0,
     personal: bool | None = False,
     count: bool = True,
+    cql: Any = None,
 ) -> Page:
     """One page of live records of a kind, in code order, and how many match in all.
 
@@ -111,7 +112,9 @@ def search(
     e = entity(kind)
     personal = access.personal(store, personal)
     table = TABLES[e.kind]
-    check = _filters(store, e, bbox=bbox, where=where, date_from=date_from, date_to=date_to, limit=limit, offset=offset)
+    check = _filters(
+        store, e, bbox=bbox, where=where, date_from=date_from, date_to=date_to, limit=limit, offset=offset, cql=cql
+    )
     with repo.read_connection(store.engine) as conn:
         conds = check(conn)
         q = select(table).where(*conds).order_by(table.c.code).limit(limit).offset(offset)
@@ -154,6 +157,8 @@ def _filters(
         if f.type in (FieldType.VOCAB_LIST, FieldType.JSON):
             raise ValidationError("cannot filter on a list field", field=name)
         parsed = f.parse(value)
+        if f.type is FieldType.INT and parsed is not None and not -(2**63) <= parsed < 2**63:
+            raise ValidationError(f"{parsed} is out of range for a whole number", field=name)
         if f.type is FieldType.REF and parsed is not None:
             refs.append((name, f.ref, parsed))
             continue

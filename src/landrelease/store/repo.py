@@ -16,7 +16,8 @@ from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, literal, select, text, update
+from sqlalchemy import Connection, Engine, and_, bindparam, false, func, insert, literal, select, text, true, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from landrelease.domain.model import BY_KIND, Entity
 from landrelease.errors import Conflict, NotFound
@@ -358,3 +359,86 @@ def bbox_condition(conn: Connection, kind: str, bbox: tuple[float, float, float,
 def count_live(conn: Connection, kind: str) -> int:
     table = TABLES[kind]
     return conn.execute(select(func.count()).select_from(table).where(table.c.deleted_at.is_(None))).scalar_one()
+
+
+def list_predicate(dialect: str, column: Any, op: str, values: Sequence[str]) -> Any:
+    """A condition on a JSON list column (device categories, blockages…): `op` is one of the CQL2 array
+    predicates (OGC 21-065 §7.10) — `contains` (every value is in the list), `contained_by` (every list
+    item is among the values), `overlaps` (one at least in common), `equals` (the same set; lists are
+    stored without repeats). A record with no list matches none. SQLite: json_each; PostgreSQL: jsonb
+    containment (@>, <@, ?|). Values are bound parameters, never spliced into the SQL. `dialect`: the
+    connection's (`conn.dialect.name`): the condition is built before a connection is at hand."""
+    values = list(dict.fromkeys(values))
+    if dialect != "sqlite":
+        from sqlalchemy import cast
+        from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+        from sqlalchemy.types import Text
+
+        doc = cast(column, JSONB)
+        wanted = cast(func.to_jsonb(bindparam(None, values, type_=ARRAY(Text))), JSONB)
+        has = doc.contains(wanted)
+        within = doc.contained_by(wanted)
+        if op == "contains":
+            return and_(column.is_not(None), has)
+        if op == "contained_by":
+            return and_(column.is_not(None), within)
+        if op == "equals":
+            return and_(column.is_not(None), has, within)
+        return and_(column.is_not(None), doc.has_any(bindparam(None, values, type_=ARRAY(Text))))
+    items = func.json_each(column).table_valued("value")
+
+    def count(*where: Any) -> Any:
+        return select(func.count(func.distinct(items.c.value))).select_from(items).where(*where).scalar_subquery()
+
+    present = column.is_not(None)
+    if not values:
+        if op in ("contained_by", "equals"):
+            return and_(present, count() == 0)
+        return and_(present, true() if op == "contains" else false())
+    inside = items.c.value.in_(values)
+    if op == "contains":
+        return and_(present, count(inside) == len(values))
+    if op == "contained_by":
+        return and_(present, count(~inside) == 0)
+    if op == "equals":
+        return and_(present, count(inside) == len(values), count(~inside) == 0)
+    return and_(present, count(inside) > 0)
+
+
+def like(dialect: str, expr: Any, pattern: str) -> Any:
+    """`expr LIKE pattern`, case-sensitive on both backends as CQL2 asks (OGC 21-065 §7.6: `%` any run,
+    `_` one character, `\\` escapes). SQLite's LIKE ignores ASCII case, so there it is GLOB with the
+    pattern translated (GLOB's own wildcards escaped as one-character classes)."""
+    if dialect != "sqlite":
+        return expr.like(pattern, escape="\\")
+    out, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            i += 1
+            ch = pattern[i]
+            out.append(f"[{ch}]" if ch in "*?[" else ch)
+        elif ch == "%":
+            out.append("*")
+        elif ch == "_":
+            out.append("?")
+        else:
+            out.append(f"[{ch}]" if ch in "*?[" else ch)
+        i += 1
+    return expr.op("GLOB")(bindparam(None, "".join(out)))
+
+
+def list_text(dialect: str, column: Any) -> Any:
+    """A JSON list column as the one comma-separated text feature services publish (`ap_mine,uxo`), in
+    list order, for filters written against that text (`dev_susp LIKE '%ap_mine%'`, what QGIS and
+    GDAL send for a string property). NULL for no list."""
+    if dialect != "sqlite":
+        items = func.json_array_elements_text(column).table_valued("value", with_ordinality="n").render_derived()
+        return (
+            select(func.string_agg(items.c.value, aggregate_order_by(literal(","), items.c.n)))
+            .select_from(items)
+            .scalar_subquery()
+        )
+    items = func.json_each(column).table_valued("value", "key")
+    ordered = select(items.c.value).select_from(items).order_by(items.c.key).subquery()
+    return select(func.group_concat(ordered.c.value, ",")).select_from(ordered).scalar_subquery()
