@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the system packages the test suite needs, from Debian, only when they are missing:
 # PostgreSQL server + PostGIS (the suite starts its own throw-away cluster) and Chromium (browser tests drive
-# Debian's Chromium through Playwright; never 'playwright install') and a Java runtime (ODK Validate).
+# Debian's Chromium through Playwright; never 'playwright install'), a Java runtime (ODK Validate) and
+# Debian's QGIS (python3-qgis).
 set -euo pipefail
 
 missing=()
@@ -23,6 +24,12 @@ fi
 # ODK Validate (shipped inside pyxform) is a Java program: the form tests run it.
 if ! command -v java >/dev/null 2>&1; then
   missing+=(default-jre-headless)
+fi
+
+# Debian's QGIS (3.22 on Debian 12) for tests/server/test_qgis.py: it installs into the system Python
+# (/usr/bin/python3), which the test runs headless (QT_QPA_PLATFORM=offscreen); qgis-providers holds OAPIF.
+if ! /usr/bin/python3 -c 'import qgis.core' >/dev/null 2>&1 || [ ! -e /usr/lib/qgis/plugins/libprovider_wfs.so ]; then
+  missing+=(python3-qgis qgis-providers)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then

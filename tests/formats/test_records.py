@@ -162,9 +162,10 @@ def test_export_serialises_for_the_parser() -> None:
     assert list(cols)[:2] == ["code", "name"] and "area_m2" in cols
     assert cols["dev_susp"] == ["uxo,ied"] and types["dev_susp"] == "text"
     assert cols["reported"] == [dt.date(2024, 1, 31)] and types["reported"] == "date"
-    assert cols["synthetic"] == ["yes"] and cols["team"] == [3] and types["team"] == "int"
+    assert cols["synthetic"] == [True] and types["synthetic"] == "bool"  # a boolean, as in the OGC API
+    assert cols["team"] == [3] and types["team"] == "int"
     cols, _ = batch_to_columns(HAZARDOUS_AREA, b, include_attrs=False)
-    assert "team" not in cols and cols["synthetic"] == ["no"]
+    assert "team" not in cols and cols["synthetic"] == [False]
 
 
 def test_personal_data_can_be_left_out_of_exports() -> None:

@@ -113,3 +113,63 @@ def test_eo_finds_round_trip(tmp_path: Path, fmt: str) -> None:
     batch = find_batch()
     back = roundtrip(tmp_path, batch, fmt)
     assert_same(EO_FIND, batch, back, fmt)
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "geojson", "fgb", "shp.zip", "kml", "csv"])
+def test_files_declare_what_they_hold_for_older_readers(tmp_path: Path, fmt: str) -> None:
+    """What QGIS 3.22 / GDAL 3.6 read before any feature (issue 16 item 7): a GeoPackage 1.2 (1.4 gives
+    a warning on every open there), one declared geometry type that matches the features (mixed
+    Polygon/MultiPolygon → MultiPolygon), the layer's title and description where the format has a
+    place for them, and `synthetic` as a boolean where the format has booleans."""
+    import sqlite3
+
+    import pyogrio
+
+    batch = hazard_batch()  # a Polygon, a holed Polygon and a MultiPolygon
+    path = tmp_path / f"areas.{fmt}"
+    columns, types = batch_to_columns(HAZARDOUS_AREA, batch)
+    write_layer(path, batch.geoms, columns, field_types=types, title="Hazardous areas — SYNTHETIC",
+                description="SYNTHETIC DATA: generated. Suspected and confirmed hazardous areas.")  # fmt: skip
+    source = f"/vsizip/{path}" if fmt == "shp.zip" else str(path)
+    info = pyogrio.read_info(source)
+    if fmt in ("gpkg", "geojson", "fgb"):  # a Shapefile's polygon type holds both; KML and CSV declare none
+        assert info["geometry_type"] == "MultiPolygon"
+    dtype = dict(zip(info["fields"], info["dtypes"], strict=True))["synthetic"]
+    # Shapefile: a dBase logical; KML: text 1/0 (GDAL 3.6 misreads KML's true/false); CSV: true/false
+    assert dtype == ("object" if fmt in ("csv", "kml") else "bool"), dtype
+    meta = info.get("layer_metadata") or {}
+    if fmt == "gpkg":
+        with sqlite3.connect(path) as db:
+            assert db.execute("PRAGMA application_id").fetchone()[0] == 0x47504B47  # 'GPKG'
+            assert db.execute("PRAGMA user_version").fetchone()[0] == 10200  # GeoPackage 1.2
+        assert meta["IDENTIFIER"] == "Hazardous areas — SYNTHETIC" and "SYNTHETIC" in meta["DESCRIPTION"]
+    if fmt in ("geojson", "fgb"):
+        assert "SYNTHETIC" in meta["DESCRIPTION"]
+    if fmt == "kml":
+        assert "<name>Hazardous areas — SYNTHETIC</name>" in path.read_text(encoding="utf-8")
+    back = layer_to_batch(HAZARDOUS_AREA, read_layer(path))
+    assert [g.geom_type for g in back.geoms] == ["Polygon", "Polygon", "MultiPolygon"]  # as they were
+    assert back.column("synthetic") == [True, True, True]
+    # one kind only: the declaration is that kind, not Multi
+    singles = Batch(HAZARDOUS_AREA, {k: v[:2] for k, v in batch.columns.items()}, batch.geoms[:2])
+    columns, types = batch_to_columns(HAZARDOUS_AREA, singles)
+    write_layer(path, singles.geoms, columns, field_types=types)
+    if fmt in ("gpkg", "geojson", "fgb"):
+        assert pyogrio.read_info(str(path))["geometry_type"] == "Polygon"
+
+
+def test_export_file_titles_the_layer_and_marks_synthetic_data(sqlite_store, tmp_path: Path) -> None:
+    import pyogrio
+
+    from landrelease.service.demo import build_demo
+    from landrelease.service.transfer import export_file
+
+    build_demo(sqlite_store, n_areas=20, seed=3)
+    export_file(sqlite_store, tmp_path / "areas.gpkg")
+    info = pyogrio.read_info(str(tmp_path / "areas.gpkg"))
+    assert info["layer_metadata"]["IDENTIFIER"] == "Hazardous areas — SYNTHETIC"
+    assert info["layer_metadata"]["DESCRIPTION"].startswith("SYNTHETIC DATA")
+    assert info["geometry_type"] in ("Polygon", "MultiPolygon")
+    geoms = read_layer(tmp_path / "areas.gpkg").geoms
+    kinds = {g.geom_type for g in geoms}
+    assert info["geometry_type"] == ("MultiPolygon" if "MultiPolygon" in kinds else "Polygon")

@@ -56,11 +56,14 @@ def test_no_operation_answers_5xx(fuzz_server):
             response = case.call(base_url=fuzz_server.url, headers=auth, timeout=60)
             calls[0] += 1
             if response.status_code >= 500:
-                failures.append(f"{case.method} {case.formatted_path} → {response.status_code}: {response.text[:300]}")
+                failures.append(
+                    f"{case.method} {case.formatted_path} {case.query or ''} → {response.status_code}: "
+                    f"{response.text[:300]}"
+                )
 
         run()
     assert calls[0] >= len(operations)
-    assert not failures, "\n".join(failures[:20])
+    assert not failures, "\n".join(failures[:20]) + "\nserver log:\n" + fuzz_server.stderr()[-4000:]
 
 
 def test_malformed_geojson_is_a_422_naming_the_field(fuzz_server):

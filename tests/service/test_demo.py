@@ -79,7 +79,7 @@ def test_check_and_stats_and_synthetic_export(demo_store, tmp_path):
         path = tmp_path / f"{kind}.gpkg"
         export_file(demo_store, path, kind=kind)
         layer = read_layer(path)
-        assert set(layer.columns["synthetic"]) == {"yes"}
+        assert set(layer.columns["synthetic"]) == {True}  # a boolean column (GeoPackage boolean subtype)
 
 
 def test_victim_personal_data_is_not_exported_by_default(demo_store, tmp_path):

@@ -10,7 +10,14 @@ Values come back as plain Python lists (``None`` for null): ``int``, ``float``, 
 
 What each format keeps (checked by ``tests/formats/test_roundtrip.py``):
 
-- GeoJSON, GeoPackage, FlatGeobuf: every value and type; coordinates bit for bit.
+- GeoJSON, GeoPackage, FlatGeobuf: every value and type; coordinates bit for bit. GeoPackages are
+  written as version 1.2 (`GPKG_VERSION`), which older readers open without a warning.
+- Every format: a layer declares one geometry type; features that mix Polygon and MultiPolygon (or
+  Point/MultiPoint…) are all written as the Multi type, and a one-part Multi geometry reads back as
+  its single part.
+- Booleans (``synthetic``, ``passed``, ``tampering``): GeoPackage, GeoJSON and FlatGeobuf keep a
+  boolean type; a Shapefile has a dBase logical (T/F); KML writes 1/0 (GDAL 3.6, Debian 12's, reads
+  a KML boolean written as true/false as 0, with a warning); CSV writes true/false.
 - Shapefile (zipped): field names are cut to 10 characters (model fields already fit); text is cut
   to 254 bytes; floats keep 15 decimal places; a one-part MultiPolygon reads back as a Polygon; ring
   orientation is rewritten (clockwise outer rings). Written with a ``.cpg`` saying UTF-8.
@@ -96,6 +103,11 @@ _LIBKML_CONFIG = {
     "LIBKML_BEGIN_FIELD": "kml_begin",
     "LIBKML_END_FIELD": "kml_end",
 }
+
+#: The GeoPackage version written: 1.2, which GDAL 3.6 (Debian 12) and QGIS 3.22 open without the
+#: "user_version … may only be partially supported" warning they give GeoPackage 1.4 (GDAL's
+#: default since 3.9). Nothing the record writes needs 1.3 or 1.4.
+GPKG_VERSION = "1.2"
 
 _INT = re.compile(r"(0|-?[1-9][0-9]*)\Z")
 _FLOAT = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\Z")
@@ -239,7 +251,7 @@ def read_layer(
     if wkb is None:
         geoms = np.full(n, None, dtype=object)
     else:
-        geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+        geoms = _single_parts(shapely.from_wkb(wkb, on_invalid="ignore"))
 
     if driver in ("LIBKML", "KML"):
         _drop_kml_defaults(columns, meta.get("layer_name") or layer_name or "")
@@ -494,12 +506,17 @@ def write_layer(
     crs: str = "EPSG:4326",
     layer: str | None = None,
     field_types: dict[str, str] | None = None,
+    title: str | None = None,
+    description: str | None = None,
 ) -> Path:
     """Write one layer, replacing the file; the driver follows the extension.
 
     ``field_types`` maps a column to one of text, int, float, bool, date, datetime, json
     (inferred from the values otherwise). Lists and dicts are written as JSON text. The file
     appears only when complete: it is written in a temporary folder beside it, then renamed.
+    ``title`` and ``description`` go where the format has a place for them (GeoPackage layer
+    identifier and description, GeoJSON description, FlatGeobuf title and description, KML document
+    name and description; Shapefile and CSV have none).
     """
     dest = Path(path)
     driver = _driver_for(dest)
@@ -536,10 +553,17 @@ def write_layer(
         layer_options["GEOMETRY"] = "AS_WKT"
     elif driver == "FlatGeobuf":
         layer_options["SPATIAL_INDEX"] = "NO"  # an index reorders features
+        layer_options.update(_present(TITLE=title, DESCRIPTION=description))
     elif driver == "ESRI Shapefile":
         layer_options["ENCODING"] = "UTF-8"
     elif driver == "GeoJSON":
         layer_options["WRITE_NAME"] = "NO"
+        layer_options.update(_present(DESCRIPTION=description))
+    elif driver == "GPKG":
+        dataset_options["VERSION"] = GPKG_VERSION
+        layer_options.update(_present(IDENTIFIER=title, DESCRIPTION=description))
+    elif driver == "LIBKML":
+        dataset_options.update(_present(NAME=title, DESCRIPTION=description))
 
     tmpdir = Path(tempfile.mkdtemp(prefix=".landrelease-", dir=dest.parent))
     try:
@@ -557,9 +581,7 @@ def write_layer(
                 driver=driver,
                 geometry_type=geometry_type,
                 crs=crs if geoms is not None else None,
-                promote_to_multi=driver == "ESRI Shapefile"
-                and geometry_type is not None
-                and geometry_type.startswith("Multi"),
+                promote_to_multi=geometry_type is not None and geometry_type.startswith("Multi"),
                 dataset_options=dataset_options or None,
                 layer_options=layer_options or None,
             )
@@ -579,6 +601,24 @@ def write_layer(
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
     return dest
+
+
+def _present(**options: str | None) -> dict[str, str]:
+    """Creation options that have a value, on one line (GDAL option values are single-line text)."""
+    return {k: " ".join(v.split()) for k, v in options.items() if v}
+
+
+def _single_parts(geoms: np.ndarray) -> np.ndarray:
+    """One-part Multi… geometries as their one part: what a layer that mixed Polygon and MultiPolygon
+    was written as (`_geometry_type`) reads back as it was, whatever the format."""
+    if len(geoms) == 0:
+        return geoms
+    kinds = shapely.get_type_id(geoms)
+    one = np.isin(kinds, (4, 5, 6)) & (shapely.get_num_geometries(geoms) == 1)
+    if one.any():
+        geoms = geoms.copy()
+        geoms[one] = shapely.get_geometry(geoms[one], 0)
+    return geoms
 
 
 def _stem(p: Path) -> str:
@@ -645,6 +685,8 @@ def _to_array(values: Sequence[Any], ftype: str, driver: str) -> tuple[np.ndarra
     # text formats: write numbers as text we control (repr keeps every digit of a float)
     if driver == "CSV" or (driver == "LIBKML" and ftype == "float"):
         ftype = "text"
+    if driver == "LIBKML" and ftype == "bool":  # GDAL before 3.7 reads a KML bool "true" as 0, with a warning
+        ftype = "int"
     if ftype == "int":
         arr = np.array([0 if m else int(v) for v, m in zip(items, null, strict=True)], dtype=np.int64)
     elif ftype == "float":
@@ -677,15 +719,18 @@ def _as_date(value: Any) -> dt.date:
 
 
 def _geometry_type(geoms: np.ndarray, driver: str) -> str:
+    """The one geometry type the layer declares: the features' own when they agree; Multi… when they
+    mix single and multi parts of one kind (every feature is then written as Multi…, so the declared
+    type matches the contents: QGIS and GDAL take a layer's type from the declaration)."""
     present = {g.geom_type for g in geoms if g is not None}
     if not present:
         return "Unknown"
     if len(present) == 1:
         return present.pop()
+    for single in ("Point", "LineString", "Polygon"):
+        if present <= {single, "Multi" + single}:
+            return "Multi" + single
     if driver == "ESRI Shapefile":
-        for single in ("Point", "LineString", "Polygon"):
-            if present <= {single, "Multi" + single}:
-                return "Multi" + single
         raise ValidationError(
             "a Shapefile holds one kind of geometry; these features mix "
             f"{', '.join(sorted(present))}: export to GeoPackage or GeoJSON instead"

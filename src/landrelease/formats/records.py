@@ -7,7 +7,7 @@ are not model fields are kept per record in ``attrs`` with their types (int, flo
 as ISO text; nulls left out). Derived fields (areas) are ignored on import: the system recomputes
 them.
 
-Export writes every model field, ``code``, ``synthetic`` ("yes"/"no" on every feature) and every
+Export writes every model field, ``code``, ``synthetic`` (a boolean on every feature) and every
 ``attrs`` key as its own column, serialised so that ``Field.parse`` reads it back identically:
 dates as dates (ISO text where a format has no date type), vocabulary lists as comma-separated
 codes, JSON fields as JSON text. An empty vocabulary list is written as null, and reads back as
@@ -355,8 +355,8 @@ def batch_to_columns(
         flags = [bool(v) for v in batch.column("synthetic")]
     else:
         flags = [bool(synthetic)] * n
-    columns["synthetic"] = ["yes" if x else "no" for x in flags]
-    types["synthetic"] = "text"
+    columns["synthetic"] = flags  # a boolean, as in the OGC API and the HTTP API (issue 16)
+    types["synthetic"] = "bool"
 
     if include_attrs and "attrs" in batch.columns:
         records = [a or {} for a in batch.column("attrs")]

@@ -8,6 +8,7 @@ attribute on every feature; personal data only when asked for.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -135,5 +136,23 @@ def export_file(
     columns, types = batch_to_columns(batch.entity, batch, include_sensitive=personal)
     if batch.entity.geom is GeomType.POLYGON and geometry == "remaining":
         columns["area_m2"] = list(batch.column("remain_m2"))
-    write_layer(path, geoms, columns, field_types=types)
+    title, description = layer_text(batch.entity, synthetic=any(batch.column("synthetic")), geometry=geometry)
+    write_layer(path, geoms, columns, field_types=types, title=title, description=description)
     return len(batch)
+
+
+SYNTHETIC_NOTE = "SYNTHETIC DATA: generated for demonstration and testing, not surveyed."
+
+
+def layer_text(e: Entity, *, synthetic: bool, geometry: str = "perimeter") -> tuple[str, str]:
+    """An exported layer's title and description: what the records are, whether they are synthetic,
+    and when and from where they were exported (so a file passed on still says what it is)."""
+    title = e.plural.replace("_", " ").capitalize()
+    if geometry == "remaining":
+        title += " (land still hazardous)"
+    if synthetic:
+        title += " — SYNTHETIC"
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    parts = [SYNTHETIC_NOTE] if synthetic else []
+    parts += [e.doc, f"Exported from Landrelease on {stamp}."]
+    return title, " ".join(parts)
