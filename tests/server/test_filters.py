@@ -13,6 +13,7 @@ import pyogrio
 import pytest
 from live import ADMIN, TEST_TOKEN, call
 
+from landrelease.domain.model import HAZARDOUS_AREA
 from landrelease.domain.vocab import HazardType
 from landrelease.errors import ValidationError
 from landrelease.service import filters, query
@@ -149,11 +150,12 @@ def test_filter_queryables_and_schema_over_http(demo_server):
         assert any(p.get("x-ogc-role") == "primary-geometry" for p in sr.json["properties"].values())
         assert all(p["title"] for p in qr.json["properties"].values())
     q = call("GET", f"{url}/collections/hazardous-areas/queryables").json["properties"]
-    assert q["haz_type"]["title"] == "SHA or CHA" and q["haz_type"]["enum"] == ["sha", "cha"]
+    label = HAZARDOUS_AREA.field("haz_type").label
+    assert label and q["haz_type"]["title"] == label and q["haz_type"]["enum"] == ["sha", "cha"]
     assert {"const": "cha", "title": HazardType.CHA.label} in q["haz_type"]["oneOf"]  # labels from the model
     assert q["dev_susp"]["type"] == "array" and "ap_mine" in q["dev_susp"]["items"]["enum"]
-    assert q["reported"] == {"title": "Date first reported", "type": "string", "format": "date",
-                             "x-ogc-role": "primary-instant"}  # fmt: skip
+    assert q["reported"]["title"] == HAZARDOUS_AREA.field("reported").label
+    assert (q["reported"]["format"], q["reported"]["x-ogc-role"]) == ("date", "primary-instant")
     s = call("GET", f"{url}/collections/hazardous-areas/schema").json["properties"]
     assert s["dev_susp"]["type"] == "string"  # as the features carry it: comma-separated
     acc = call("GET", f"{url}/collections/accidents/queryables").json["properties"]

@@ -22,7 +22,7 @@ import pytest
 import shapely
 from live import ServeProcess, call
 
-from landrelease.auth import accounts
+from landrelease.service import accounts
 from landrelease.service.demo import build_demo
 from landrelease.service.store import open_store
 

@@ -183,6 +183,8 @@ def queryables_schema(e: Entity, url: str) -> dict[str, Any]:
         else:
             s = {"type": "string", "format": "date-time"}
         s = {"title": q.title, **s}
+        if f is not None and f.doc != q.title:
+            s["description"] = f.doc + (f" ({f.unit})" if f.unit else "")
         if f is not None and f.ref:
             s["description"] = f"Code of the {f.ref.replace('_', ' ')} (e.g. {_example_code(f.ref)})"
         role = _time_role(e, q.name)
@@ -219,8 +221,10 @@ def feature_schema(e: Entity, url: str, *, geometry: str | None) -> dict[str, An
             values = ", ".join(m.value for m in f.vocab or [])
             s = {"type": "string", "description": f"Comma-separated, each one of: {values}"}
         s = {"title": _label(f), **s}
-        if f.mdr:
-            s.setdefault("description", f.mdr)
+        if f.doc != s["title"]:
+            s.setdefault("description", f.doc)
+        if f.unit:
+            s["x-ogc-unit"] = f.unit
         role = _time_role(e, f.name)
         if role:
             s["x-ogc-role"] = role
