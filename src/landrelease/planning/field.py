@@ -40,6 +40,8 @@ from landrelease.planning.solve import solve
 SURVEY = TEAM_TYPES.index("survey")
 EOD = TEAM_TYPES.index("eod")
 INF = np.inf
+#: Ready days × this in the second look at a team's order (`_dispatch`): survey's P90 slowdown.
+SURVEY_HEDGE = 1.5
 #: The NTS orders the planner tries (the plan with the lower objective is kept), in plain words.
 NTS_ORDERS = {
     "physical": "for clearance (clearance's priority order)",
@@ -248,7 +250,12 @@ def _dispatch(seqs, w, work_days, ready, curves, group) -> list[np.ndarray]:
     need be; (b) the non-delay schedule — the first ready task in Smith order, never idle while one
     is ready; (c) the plan's order, waiting where it must. (b) alone can put a long, low-priority
     task ahead of a short urgent one whose survey ends a few days later; (a) alone can idle where
-    (b) would not.
+    (b) would not. An order is judged by its cost with the ready days as planned plus its cost with
+    every ready day `SURVEY_HEDGE` × later: the forecast keeps each team's order, so an order that
+    waits for survey just in time at the expected pace idles in the draws where survey is slower
+    (the survey rate is an ASSUMPTION with log-sd 0.3; e^(1.28 × 0.3) ≈ 1.5 is its P90 slowdown). On
+    the demo region, judged at the planned days alone, one run of six forecast P50 20 years and P90
+    beyond the horizon against 13.7–15.3 for the others.
     """
     out = []
     for k, jobs in enumerate(seqs):
@@ -260,7 +267,7 @@ def _dispatch(seqs, w, work_days, ready, curves, group) -> list[np.ndarray]:
         d = work_days[jobs, k]
         ww = w[jobs]
         r_pos = np.where(ready[jobs] > 0, cv.position(ready[jobs][None, :])[0], 0.0)
-        best, best_cost = np.arange(len(jobs)), _sequence_cost(np.arange(len(jobs)), r_pos, d, ww)
+        best, best_cost = np.arange(len(jobs)), _hedged_cost(np.arange(len(jobs)), r_pos, d, ww)
         for active in (True, False):
             left = np.ones(len(jobs), dtype=bool)
             pos = 0.0
@@ -278,11 +285,16 @@ def _dispatch(seqs, w, work_days, ready, curves, group) -> list[np.ndarray]:
                 order.append(i)
                 left[i] = False
                 pos = begin[i] + d[i]
-            cost = _sequence_cost(np.array(order), r_pos, d, ww)
-            if cost < best_cost:
-                best, best_cost = np.array(order), cost
+            c = _hedged_cost(np.array(order), r_pos, d, ww)
+            if c < best_cost:
+                best, best_cost = np.array(order), c
         out.append(jobs[best])
     return out
+
+
+def _hedged_cost(order: np.ndarray, r_pos: np.ndarray, d: np.ndarray, w: np.ndarray) -> float:
+    """Cost of an order with the ready days as planned plus with them `SURVEY_HEDGE` × later."""
+    return _sequence_cost(order, r_pos, d, w) + _sequence_cost(order, SURVEY_HEDGE * r_pos, d, w)
 
 
 def _sequence_cost(order: np.ndarray, r_pos: np.ndarray, d: np.ndarray, w: np.ndarray) -> float:
