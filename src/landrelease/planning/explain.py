@@ -89,7 +89,8 @@ def pace(plan: FieldPlan) -> str:
         if nts_end >= (1 - SURVEY_BOUND_SHARE) * end:
             return (
                 f"Survey capacity sets the pace: {n_survey} survey team{'s' if n_survey != 1 else ''} "
-                f"need until {when(nts_end, plan.start)} for the {int(planned_nts.sum()):,} suspected areas "
+                f"need{'s' if n_survey == 1 else ''} until {when(nts_end, plan.start)} for the "
+                f"{int(planned_nts.sum()):,} suspected areas "
                 "still to survey (NTS), and clearance waits for them; more survey teams, not more deminers, "
                 "bring completion forward."
             )

@@ -764,13 +764,13 @@ def simulate_actual(
     """Record SYNTHETIC progress against a baseline on a synthetic demo record (never a real one).
 
     Each planned task of `unit` (and the units under it; every unit by default) that starts by
-    `until` is worked from its planned start at `pace` × the planned speed (log-normal spread 0.25 per
-    task): an activity, one progress report per working day (Mon–Fri) at the assumed rate × that
-    speed, and, when the task ends by
-    `until`, its land release — the area's whole remaining polygon, cancelled by NTS or reduced or
-    cleared by TS/clearance in the planned proportions (one product per area, IMAS 07.11), with EO finds
-    on cleared land and a QC inspection of every fifth finished area. One transaction, through the
-    write path's checks and audit, every record marked synthetic.
+    `until` is worked from its planned start (TS/clearance not before its area's NTS has ended) at
+    `pace` × the planned speed (log-normal spread 0.25 per task): an activity, one progress report per
+    working day (Mon–Fri) at the assumed rate × that speed, and, when the task ends by `until`, its
+    land release (IMAS 07.11) — an NTS cancels the planned share of the area (a strip of the remaining
+    polygon), TS/clearance then reduces or clears all that is left (drawn in the planned proportions) —
+    with EO finds on cleared land and a QC inspection of every fifth release. One transaction,
+    through the write path's checks and audit, every record marked synthetic.
     """
     import shapely
 
@@ -795,6 +795,7 @@ def simulate_actual(
     rows: dict[str, list[dict]] = defaultdict(list)
     releases = []
     gone: set[int] = set()
+    nts_done: dict[int, dt.date] = {}
     for t in sorted(b["tasks"], key=lambda t: (t["start"] or "9999", t["area"])):
         if units is not None and t["unit"] not in units:
             continue
@@ -804,6 +805,10 @@ def simulate_actual(
         if i is None or i in gone or c["status"][i] != "open" or not float(c["remain_m2"][i] or 0) > 1.0:
             continue
         begin = dt.date.fromisoformat(t["start"])
+        if t["stage"] == "physical" and i in nts_done:  # TS/clearance after the area's NTS (IMAS 07.11)
+            begin = max(begin, nts_done[i] + dt.timedelta(days=1))
+        if begin > until:
+            continue
         speed = pace * rng.lognormal(0.0, 0.25)  # achieved ÷ planned, this task
         days = max(1.0, t["work_days"] / speed)
         workdays = [
@@ -815,12 +820,14 @@ def simulate_actual(
         if not worked:
             continue
         remain = float(c["remain_m2"][i])
+        share = 1.0  # of the area's remaining polygon this task releases
         if t["stage"] == "nts":
-            kind = "cancelled" if rng.random() < t["cancelled_m2"] / max(remain, 1.0) else None
+            share = min(1.0, t["cancelled_m2"] / max(remain, 1.0))
+            kind = "cancelled" if share > 0.01 else None
             act_type = "nts"
         else:
-            m2 = np.array([t[f"{k}_m2"] for k in KINDS], float)
-            kind = KINDS[int(rng.choice(3, p=m2 / m2.sum()))] if m2.sum() > 0 else "cleared"
+            m2 = np.array([t[f"{k}_m2"] for k in ("reduced", "cleared")], float)
+            kind = ("reduced", "cleared")[int(rng.choice(2, p=m2 / m2.sum()))] if m2.sum() > 0 else "cleared"
             act_type = {"cancelled": "nts", "reduced": "ts"}.get(kind, CLEARED_BY.get(t["team_type"], "clearance"))
         rows["activity"].append(
             {
@@ -848,9 +855,12 @@ def simulate_actual(
                     "synthetic": True,
                 }
             )
+        if finished and t["stage"] == "nts":
+            nts_done[i] = worked[-1]
         if finished and kind is not None:
-            releases.append((a, i, kind, worked[-1]))
-            gone.add(i)  # one product per area: it is closed
+            releases.append((a, i, kind, worked[-1], share))
+            if share >= 0.999:
+                gone.add(i)  # the whole area is released: it is closed
     counts: dict[str, int] = {}
     if not rows["activity"]:
         return counts
@@ -871,20 +881,29 @@ def simulate_actual(
             {"activity": [codes[r["_a"]] for r in pr], **{k: [r[k] for r in pr] for k in pr[0] if k != "_a"}},
         )
         if releases:
-            geoms = np.array([ha.geoms[i] for _, i, _, _ in releases], dtype=object)
+            cut: dict[int, Any] = {}  # the NTS piece of each area: TS/clearance releases the rest
+            pieces = []
+            for _, i, kind, _, share in releases:
+                g = ha.geoms[i]
+                if kind == "cancelled":
+                    cut[i] = _part(g, share)
+                    pieces.append(cut[i])
+                else:
+                    pieces.append(_polygonal(shapely.difference(g, cut[i])) if i in cut else g)
+            geoms = np.array(pieces, dtype=object)
             write(
                 "land_release",
                 {
-                    "area": [c["code"][i] for _, i, _, _ in releases],
-                    "activity": [codes[a] for a, _, _, _ in releases],
-                    "rel_type": [k for _, _, k, _ in releases],
-                    "depth_cm": [13.0 if k == "cleared" else None for _, _, k, _ in releases],
-                    "date": [d for _, _, _, d in releases],
+                    "area": [c["code"][i] for _, i, _, _, _ in releases],
+                    "activity": [codes[a] for a, _, _, _, _ in releases],
+                    "rel_type": [k for _, _, k, _, _ in releases],
+                    "depth_cm": [13.0 if k == "cleared" else None for _, _, k, _, _ in releases],
+                    "date": [d for _, _, _, d, _ in releases],
                     "synthetic": [True] * len(releases),
                 },
                 geoms,
             )
-            cleared = [(a, i, d) for a, i, k, d in releases if k == "cleared"]
+            cleared = [(a, i, d) for a, i, k, d, _ in releases if k == "cleared"]
             n_finds = rng.poisson(2.0, len(cleared))
             finds = [(a, i, d) for (a, i, d), n in zip(cleared, n_finds, strict=True) for _ in range(int(n))]
             if finds:
@@ -906,11 +925,36 @@ def simulate_actual(
             write(
                 "qa_visit",
                 {
-                    "date": [d + dt.timedelta(days=3) for _, _, _, d in visits],
+                    "date": [d + dt.timedelta(days=3) for _, _, _, d, _ in visits],
                     "visit_type": ["qc_inspection"] * len(visits),
-                    "activity": [codes[a] for a, _, _, _ in visits],
+                    "activity": [codes[a] for a, _, _, _, _ in visits],
                     "passed": [bool(rng.random() < 0.9) for _ in visits],
                     "synthetic": [True] * len(visits),
                 },
             )
     return counts
+
+
+def _part(geom, share: float):
+    """The western `share` of a polygon by area (a strip cut at the matching longitude, bisected):
+    what an NTS cancels of an area, the rest left for TS/clearance."""
+    import shapely
+
+    if share >= 0.999:
+        return geom
+    minx, miny, maxx, maxy = geom.bounds
+    total = geom.area
+    lo, hi = minx, maxx
+    for _ in range(30):
+        mid = 0.5 * (lo + hi)
+        if shapely.intersection(geom, shapely.box(minx - 1, miny - 1, mid, maxy + 1)).area < share * total:
+            lo = mid
+        else:
+            hi = mid
+    return _polygonal(shapely.intersection(geom, shapely.box(minx - 1, miny - 1, hi, maxy + 1)))
+
+
+def _polygonal(geom):
+    from landrelease.demo.shapes import polygonal
+
+    return polygonal(np.array([geom], dtype=object))[0]
