@@ -29,3 +29,13 @@ def seed(store) -> dict[str, str]:
     area = _one(store, m.HAZARDOUS_AREA, AREA, haz_type="cha", status="open", org=org, synthetic=True)
     act = _one(store, m.ACTIVITY, act_type="clearance", area=area, org=org, unit=unit, status="ongoing", synthetic=True)
     return {"org": org, "qa_org": qa_org, "unit": unit, "area": area, "activity": act}
+
+
+def as_actor(store, actor: str):
+    """The same trusted local handle (no accounts, no principal) signing its writes as ``actor``:
+    two reviewers on a record without accounts."""
+    import copy
+
+    other = copy.copy(store)
+    other.actor = actor
+    return other

@@ -28,6 +28,9 @@ def test_intake_commands(tmp_path):
     codes = fieldsim.seed_record(store)
     for user, role in (("ana", "imo"), ("olga", "qa_officer"), ("vic", "viewer")):
         accounts.add_account(store, user, role=role, password=f"{user}-password-123")
+    accounts.add_account(
+        store, "field1", role="operator_writer", organisation=codes["org"], password="field1-password-123"
+    )
     ids = []
     for i, worked in enumerate(("120", "130")):
         values = {

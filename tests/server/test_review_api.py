@@ -11,7 +11,20 @@ from landrelease.formats.answers import submission_xml
 from landrelease.service import accounts, submissions
 
 
+def _field_account(server, codes) -> None:
+    """The ODK account the submissions come from (approval needs the submitter's account)."""
+    from landrelease.errors import NotFound
+
+    try:
+        accounts.get_account(server.store, "field1")
+    except NotFound:
+        accounts.add_account(
+            server.store, "field1", role="operator_writer", organisation=codes["org"], password="field1-password-long"
+        )
+
+
 def _queued(server, codes, instance: str) -> str:
+    _field_account(server, codes)
     values = {
         "report/activity": codes["activity"],
         "report/date": "2026-11-20",
@@ -92,10 +105,11 @@ def test_review_pages_render_every_state(server):
         actor="field1",
     ).id
     imo = {**account_token(server.store, "imo3", "imo"), "Accept": "text/html"}
+    qa = {**account_token(server.store, "qa3", "qa_officer"), "Accept": "text/html"}
     page = call("GET", f"{server.url}/review/{bad}", headers=imo)
     assert page.status == 200 and 'class="flag error"' in page.body.decode() and "ACT-1999-000404" in page.body.decode()
     assert 'id="approve"' not in page.body.decode()  # submitted: verify first
-    call("POST", f"{server.url}/api/intake/submissions/{good}/verify", {}, headers=imo)
+    call("POST", f"{server.url}/api/intake/submissions/{good}/verify", {}, headers=qa)
     page = call("GET", f"{server.url}/review/{good}", headers=imo).body.decode()
     assert 'id="approve"' in page and 'id="diff"' in page and 'id="map"' in page
     call("POST", f"{server.url}/api/intake/submissions/{good}/approve", {}, headers=imo)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from fieldseed import seed
+from fieldseed import as_actor, seed
 from landrelease.formats import answers as V
 from landrelease.formats.xlsform import FORMS
 from landrelease.service import records, review, submissions
@@ -83,8 +83,8 @@ def test_collect_submission_to_approved_records(store, form_id):
         actor="odk:field1",
     )
     assert got.created
-    review.verify(store, got.id, "test:qa")
-    done = review.approve(store, got.id, "test:imo")
+    review.verify(as_actor(store, "test:qa"), got.id)
+    done = review.approve(as_actor(store, "test:imo"), got.id)
     codes = done["records"]
     assert codes, done
     made = [records.get(store, code, personal=True) for code in codes]

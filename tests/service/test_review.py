@@ -12,7 +12,7 @@ import pytest
 import shapely
 from sqlalchemy import func, select
 
-from fieldseed import AREA, seed
+from fieldseed import AREA, as_actor, seed
 from landrelease.domain import model as m
 from landrelease.domain.batch import Batch
 from landrelease.errors import Conflict, ValidationError
@@ -66,20 +66,25 @@ def test_approval_writes_the_records_with_the_status_change_and_names_the_approv
     sid = _submit(store, "lr_progress", _progress(c, "uuid:p-1"), org=c["org"])
     a = review.assess(store, sid)
     assert a.approvable
-    # the dry run shows the new report and the activity's worked area before → after, and wrote nothing
+    # before verification, the preview is the record the answers make, read without writing
+    (planned,) = a.effects
+    assert planned.action == "create" and planned.kind == "progress_report" and planned.code == "(new)"
+    assert planned.changes["activity"] == (None, c["activity"]) and planned.changes["worked_m2"] == (None, 250.0)
+
+    with pytest.raises(Conflict, match="verify it first"):
+        review.approve(as_actor(store, "imo:ana"), sid)
+    assert review.verify(as_actor(store, "qa:olga"), sid)["status"] == "verified"
+    # verification ran the approval's write and rolled it back: the activity's worked area before → after
+    a = review.assess(store, sid)
     update = next(e for e in a.effects if e.action == "update" and e.kind == "activity")
     assert update.code == c["activity"] and update.changes["worked_m2"][1] == 250.0
     assert not update.changes["worked_m2"][0]
     new = next(e for e in a.effects if e.action == "create" and e.kind == "progress_report")
     assert new.changes["activity"] == (None, c["activity"])  # references shown as codes
-    assert any(e.action == "create" and e.kind == "progress_report" for e in a.effects)
     assert _count(store, TABLES["progress_report"]) == 0
     assert records.get(store, c["activity"])["worked_m2"] in (None, 0, 0.0)
 
-    with pytest.raises(Conflict, match="verify it first"):
-        review.approve(store, sid, "imo:ana")
-    assert review.verify(store, sid, "qa:olga")["status"] == "verified"
-    done = review.approve(store, sid, "imo:ana")
+    done = review.approve(as_actor(store, "imo:ana"), sid)
     assert done["status"] == "approved" and done["decided_by"] == "imo:ana"
     (code,) = done["records"]
     assert code.startswith("PR-")
@@ -95,7 +100,7 @@ def test_approval_writes_the_records_with_the_status_change_and_names_the_approv
     assert [(t["action"], t["actor"]) for t in trail] == [("verified", "qa:olga"), ("approved", "imo:ana")]
     assert trail[1]["txn"] == next(r["txn"] for r in written if r["code"] == code)  # one transaction
     with pytest.raises(Conflict):
-        review.approve(store, sid, "imo:ana")
+        review.approve(as_actor(store, "imo:ana"), sid)
     assert _count(store, TABLES["progress_report"]) == 1
 
 
@@ -103,11 +108,11 @@ def test_rejection_needs_a_reason_and_writes_no_record(store):
     c = seed(store)
     sid = _submit(store, "lr_progress", _progress(c, "uuid:p-2"))
     with pytest.raises(ValidationError, match="reason"):
-        review.reject(store, sid, "imo:ana", reason="  ")
-    got = review.reject(store, sid, "imo:ana", reason="worked area is the whole site, not the day's work")
+        review.reject(as_actor(store, "imo:ana"), sid, reason="  ")
+    got = review.reject(as_actor(store, "imo:ana"), sid, reason="worked area is the whole site, not the day's work")
     assert got["status"] == "rejected" and got["reason"].startswith("worked area")
     with pytest.raises(Conflict, match="rejected"):
-        review.verify(store, sid, "qa:olga")
+        review.verify(as_actor(store, "qa:olga"), sid)
     assert _count(store, TABLES["progress_report"]) == 0
 
 
@@ -117,10 +122,10 @@ def test_a_submission_that_cannot_become_records_is_flagged_and_never_approved(s
     a = review.assess(store, sid)
     assert not a.approvable
     assert a.flags[0].check == "invalid" and "AC-2026-999999" in a.flags[0].message
-    review.verify(store, sid, "qa:olga")
+    review.verify(as_actor(store, "qa:olga"), sid)
     before = _count(store, audit)
     with pytest.raises(ValidationError, match="cannot approve"):
-        review.approve(store, sid, "imo:ana")
+        review.approve(as_actor(store, "imo:ana"), sid)
     assert submissions.get(store, sid)["status"] == "verified"
     assert _count(store, audit) == before and _count(store, TABLES["progress_report"]) == 0
 
@@ -130,10 +135,10 @@ def test_approval_is_all_or_nothing_when_the_record_changed_after_review(store):
     and the submission stays verified (one transaction)."""
     c = seed(store)
     sid = _submit(store, "lr_progress", _progress(c, "uuid:p-4"))
-    review.verify(store, sid, "qa:olga")
+    review.verify(as_actor(store, "qa:olga"), sid)
     records.delete(store, c["activity"], reason="entered twice")
     with pytest.raises(ValidationError):
-        review.approve(store, sid, "imo:ana")
+        review.approve(as_actor(store, "imo:ana"), sid)
     assert submissions.get(store, sid)["status"] == "verified"
     assert _count(store, TABLES["progress_report"]) == 0
 
@@ -141,14 +146,14 @@ def test_approval_is_all_or_nothing_when_the_record_changed_after_review(store):
 def test_two_approvers_at_once_write_the_records_once(store):
     c = seed(store)
     sid = _submit(store, "lr_progress", _progress(c, "uuid:p-5"))
-    review.verify(store, sid, "qa:olga")
+    review.verify(as_actor(store, "qa:olga"), sid)
     outcomes: list[str] = []
     barrier = threading.Barrier(2)
 
     def approve(who: str) -> None:
         barrier.wait()
         try:
-            review.approve(store, sid, who)
+            review.approve(as_actor(store, who), sid)
             outcomes.append("approved")
         except Conflict:
             outcomes.append("conflict")
@@ -243,7 +248,7 @@ def test_flags_accreditation_and_deployment(store):
 def test_an_operator_report_on_another_organisations_activity_cannot_be_approved(store):
     """Whoever approves, a submission only writes what its sender's organisation may write
     (the owner rules of landrelease.auth.policy): a progress report of operator A on operator B's
-    activity is flagged by the dry run and refused on approval."""
+    activity is flagged by the dry run of its verification and refused on approval."""
     from landrelease.errors import Forbidden
     from landrelease.service import accounts
 
@@ -252,11 +257,11 @@ def test_an_operator_report_on_another_organisations_activity_cannot_be_approved
     theirs = _one(store, m.ACTIVITY, act_type="clearance", area=c["area"], org=other, status="ongoing")
     accounts.add_account(store, "field.a", role="operator_writer", password="pw-" + "x" * 12, organisation=c["org"])
     sid = _submit(store, "lr_progress", _progress(c, "uuid:p-7", activity=theirs), actor="field.a", org=c["org"])
+    review.verify(as_actor(store, "qa:olga"), sid)
     a = review.assess(store, sid)
     assert not a.approvable and a.flags[0].check == "invalid" and "field.a" in a.flags[0].message
-    review.verify(store, sid, "qa:olga")
     with pytest.raises(Forbidden):
-        review.approve(store, sid, "imo:ana")
+        review.approve(as_actor(store, "imo:ana"), sid)
     assert _count(store, TABLES["progress_report"]) == 0 and submissions.get(store, sid)["status"] == "verified"
     mine = _submit(store, "lr_progress", _progress(c, "uuid:p-8"), actor="field.a", org=c["org"])
     assert review.assess(store, mine).approvable

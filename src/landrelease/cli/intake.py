@@ -98,7 +98,7 @@ def verify(ref: RefArg) -> None:
     from landrelease.service import review
 
     s = store()
-    got = review.verify(s, ref, s.actor)
+    got = review.verify(s, ref)
     out.print(f"{got['instance_id']} verified by {got['verified_by']}")
 
 
@@ -112,7 +112,7 @@ def approve(
     from landrelease.service import review
 
     s = store()
-    got = review.approve(s, ref, s.actor, note=note)
+    got = review.approve(s, ref, note=note)
     out.print(
         f"{got['instance_id']} approved by {got['decided_by']}: {', '.join(got['records'] or []) or 'no records'}"
     )
@@ -128,5 +128,5 @@ def reject(
     from landrelease.service import review
 
     s = store()
-    got = review.reject(s, ref, s.actor, reason=reason)
+    got = review.reject(s, ref, reason=reason)
     out.print(f"{got['instance_id']} rejected by {got['decided_by']}: {got['reason']}")

@@ -552,7 +552,9 @@ _CONVERTERS = {
 assert set(_CONVERTERS) == set(FORMS), "every form needs a converter"
 
 
-def to_batches(form_id: str, values: Mapping[str, Any], lookup: CodeLookup | None = None) -> list[Batch]:
+def to_batches(
+    form_id: str, values: Mapping[str, Any], lookup: CodeLookup | None = None, *, check_geometry: bool = True
+) -> list[Batch]:
     """One submission's values → record batches in write order (written by
     `landrelease.service.field_records.write_batches`).
 
@@ -560,7 +562,8 @@ def to_batches(form_id: str, values: Mapping[str, Any], lookup: CodeLookup | Non
     activity, team, organisation) so the error names the form question, and fills in what the record
     knows (the hazardous area of a reported activity). Without it, codes are only checked for their
     form; the write checks them again anyway. `landrelease.service.field_records.to_batches` passes
-    one that reads the store.
+    one that reads the store. ``check_geometry`` False leaves the geometry check (validity, vertices,
+    zero area) to the write path, when the batches are written at once (an approval): checked once.
     """
     frm = form(form_id)
     if not isinstance(values, Mapping):
@@ -580,7 +583,8 @@ def to_batches(form_id: str, values: Mapping[str, Any], lookup: CodeLookup | Non
             if key is None:
                 raise
             raise ValidationError(hit["rest"], field=key) from None
-        _check_geometry(batch, reader)
+        if check_geometry:
+            _check_geometry(batch, reader)
     return batches
 
 

@@ -57,12 +57,13 @@ def queue_page(request: Request, p: Principal = Depends(require(policy.can_revie
     )
 
 
-def _buttons(p: Principal, status: str) -> list[str]:
-    """The decisions this reviewer may take on a submission in this status."""
+def _buttons(p: Principal, status: str, verified_by: str | None = None) -> list[str]:
+    """The decisions this reviewer may take on a submission in this status (no approve button for the
+    account that verified it while `review.TWO_PERSON` is on)."""
     out = []
     if status == "submitted" and policy.can_review(p):
         out.append("verify")
-    if status == "verified" and policy.can_approve(p):
+    if status == "verified" and policy.can_approve(p) and not (review.TWO_PERSON and verified_by == p.actor):
         out.append("approve")
     if status in ("submitted", "verified") and policy.can_approve(p):
         out.append("reject")
@@ -83,7 +84,7 @@ def submission_page(request: Request, sid: str, p: Principal = Depends(require(p
         received=_when(s["received_at"]),
         verified=_when(s["verified_at"]),
         decided=_when(s["decided_at"]),
-        buttons=_buttons(p, s["status"]),
+        buttons=_buttons(p, s["status"], s.get("verified_by")),
         approvable=a.approvable,
         flags=a.flags,
         effects=a.effects,
@@ -166,13 +167,13 @@ def api_show(request: Request, sid: str, p: Principal = Depends(require(policy.c
 def api_verify(request: Request, sid: str, p: Principal = Depends(require(policy.can_review))) -> dict[str, Any]:
     """submitted → verified."""
     store = _actor(request, p)
-    return _public(review.verify(store, sid, p.actor))
+    return _public(review.verify(store, sid))
 
 
 def api_approve(request: Request, sid: str, p: Principal = Depends(require(policy.can_approve))) -> dict[str, Any]:
     """verified → approved: the submission's records are written (audit names the approver)."""
     store = _actor(request, p)
-    return _public(review.approve(store, sid, p.actor))
+    return _public(review.approve(store, sid))
 
 
 def api_reject(
@@ -185,7 +186,7 @@ def api_reject(
     if not policy.can_approve(p):  # pragma: no cover — the dependency already refused
         raise Forbidden("only the national authority rejects submissions")
     store = _actor(request, p)
-    return _public(review.reject(store, sid, p.actor, reason=reason))
+    return _public(review.reject(store, sid, reason=reason))
 
 
 def router() -> APIRouter:

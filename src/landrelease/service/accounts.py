@@ -29,7 +29,7 @@ from landrelease.auth.roles import ORGANISATION_ROLES, Principal, Role
 from landrelease.errors import Conflict, Forbidden, NotFound, TooManyAttempts, Unauthenticated, ValidationError
 from landrelease.service.store import Store
 from landrelease.store import repo
-from landrelease.store.schema import account, api_token, audit, auth_session, login_attempt
+from landrelease.store.schema import account, api_token, auth_session, login_attempt
 
 _hasher = PasswordHasher()
 #: Verified against when the username does not exist, so that timing does not tell who has an account.
@@ -184,21 +184,16 @@ def _check_self_or_manage(store: Store, row: Any) -> None:
 
 
 def _audit(conn: Connection, store: Store, row_id: str, username: str, action: str, before: Any, after: Any) -> None:
-    version = conn.execute(select(func.count()).select_from(audit).where(audit.c.record_id == row_id)).scalar_one()
-    conn.execute(
-        insert(audit).values(
-            at=repo.utcnow(),
-            actor=store.actor,
-            action=action,
-            kind="account",
-            record_id=row_id,
-            code=username,
-            version=version + 1,
-            before=before,
-            after=after,
-            txn=repo.new_id(),
-            note=None,
-        )
+    repo.audit_event(
+        conn,
+        actor=store.actor,
+        action=action,
+        kind="account",
+        record_id=row_id,
+        code=username,
+        version=None,
+        before=before,
+        after=after,
     )
 
 
@@ -390,6 +385,20 @@ def principal_for_token(store: Store, token: str) -> Principal | None:
         if row is None or row.disabled_at is not None:
             return None
         return _account(conn, row).principal()
+
+
+def any_accounts_in(conn: Connection) -> bool:
+    """`any_accounts` inside the caller's transaction."""
+    return conn.execute(select(func.count()).select_from(account)).scalar_one() > 0
+
+
+def account_state_in(conn: Connection, username: str) -> tuple[Principal, bool] | None:
+    """Inside the caller's transaction: the account's principal and whether it is disabled, or None
+    when there is no such account (a field submission's sender, checked when it is approved)."""
+    row = _row(conn, username)
+    if row is None:
+        return None
+    return _account(conn, row).principal(), row.disabled_at is not None
 
 
 def principal_for_username(store: Store, username: str) -> Principal:

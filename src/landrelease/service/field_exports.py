@@ -45,16 +45,14 @@ class ImportResult:
 
 
 def import_export(store: Any, path: str | Path, form_id: str, *, actor: str | None = None) -> ImportResult:
-    """Route every submission of an export into the review queue, all or nothing: every row is read
-    and checked (values parse, codes exist in the record, no instanceID already queued with other
-    content) before the first is queued. A replayed export queues nothing new."""
-    from sqlalchemy import select
-
+    """Route every submission of an export into the review queue, all or nothing, in ONE transaction:
+    every row is read and checked (values parse, codes exist in the record, no instanceID already
+    queued with other content), then all are queued in one write transaction, so a conflict at any row
+    (or a crash) leaves the queue as it was. A replayed export queues nothing new."""
     from landrelease.errors import Conflict
     from landrelease.service import submissions
     from landrelease.service.field_records import to_batches
     from landrelease.store import repo
-    from landrelease.store.schema import submission
 
     organisation = _check_submitter(store)
     ex = open_export(path, form_id)
@@ -62,45 +60,36 @@ def import_export(store: Any, path: str | Path, form_id: str, *, actor: str | No
     if not rows:
         raise ValidationError(f"{ex.path.name}: holds no submissions", field="file")
     payloads: dict[str, bytes] = {}
-    for n, (instance, values) in enumerate(rows, start=1):
-        try:
-            to_batches(ex.form.form_id, values, store)
-        except ValidationError as exc:
-            raise ValidationError(f"{ex.path.name}: submission {n} ({instance}): {exc}") from None
-        raw = submissions.canonical_json(values)
-        if payloads.setdefault(instance, raw) != raw:
-            raise Conflict(f"{ex.path.name}: instanceID {instance!r} appears twice with different content")
-    with repo.read_connection(store.engine) as conn:
-        known = {
-            r.instance_id: r.raw_hash
-            for r in conn.execute(
-                select(submission.c.instance_id, submission.c.raw_hash).where(
-                    submission.c.instance_id.in_(list(payloads))
-                )
-            )
-        }
-    import hashlib
-
-    for instance, raw in payloads.items():
-        if instance in known and known[instance] != hashlib.sha256(raw).hexdigest():
-            raise Conflict(
-                f"{ex.path.name}: instanceID {instance!r} is already in the queue with different content; "
-                "nothing was imported"
-            )
+    with repo.read_connection(store.engine) as conn:  # read the rows before taking the write lock
+        for n, (instance, values) in enumerate(rows, start=1):
+            try:
+                to_batches(ex.form.form_id, values, conn)
+            except ValidationError as exc:
+                raise ValidationError(f"{ex.path.name}: submission {n} ({instance}): {exc}") from None
+            raw = submissions.canonical_json(values)
+            if payloads.setdefault(instance, raw) != raw:
+                raise Conflict(f"{ex.path.name}: instanceID {instance!r} appears twice with different content")
     created = replayed = 0
-    for instance, raw in payloads.items():
-        values = json.loads(raw)
-        got = submissions.submit(
-            store,
-            form_id=ex.form.form_id,
-            form_version=values.get("__version__"),
-            instance_id=instance,
-            values=values,
-            raw=raw,
-            source=ex.source,
-            actor=actor or store.actor,
-            organisation=organisation,
-        )
-        created += int(got.created)
-        replayed += int(not got.created)
+    with repo.write_transaction(store.engine) as conn:
+        for instance, raw in payloads.items():
+            values = json.loads(raw)
+            try:
+                got = submissions.submit_in(
+                    conn,
+                    form_id=ex.form.form_id,
+                    form_version=values.get("__version__"),
+                    instance_id=instance,
+                    values=values,
+                    raw=raw,
+                    source=ex.source,
+                    actor=actor or store.actor,
+                    organisation=organisation,
+                )
+            except Conflict:
+                raise Conflict(
+                    f"{ex.path.name}: instanceID {instance!r} is already in the queue with different content; "
+                    "nothing was imported"
+                ) from None
+            created += int(got.created)
+            replayed += int(not got.created)
     return ImportResult(ex.source, len(payloads), created, replayed)

@@ -71,7 +71,9 @@ class StoreLookup:
         return found.get(row["area"])
 
 
-def to_batches(form_id: str, values: Mapping[str, Any], store: Any = None) -> list[Batch]:
+def to_batches(
+    form_id: str, values: Mapping[str, Any], store: Any = None, *, check_geometry: bool = True
+) -> list[Batch]:
     """One submission's values → record batches in write order (`landrelease.formats.answers.to_batches`).
 
     ``store`` (a `Store` or an open `Connection`), when given, checks every code the submission
@@ -79,7 +81,8 @@ def to_batches(form_id: str, values: Mapping[str, Any], store: Any = None) -> li
     form question, and fills in what the record knows (the hazardous area of a reported activity).
     Without it, codes are only checked for their form; `write_batches` checks them again anyway.
     """
-    return answers.to_batches(form_id, values, StoreLookup(store) if store is not None else None)
+    lookup = StoreLookup(store) if store is not None else None
+    return answers.to_batches(form_id, values, lookup, check_geometry=check_geometry)
 
 
 def write_batches(
@@ -93,7 +96,7 @@ def write_batches(
 ) -> list[Any]:
     """Write one submission's batches in order on an open write transaction, resolving `Link`s to the
     codes the store assigned. Returns the `WriteResult` of each batch. ``guard``: a store whose
-    principal must be allowed to write every record (None: the caller decided, e.g. an approval)."""
+    principal must be allowed to write every record (an approval passes the submitter's)."""
     from landrelease.service.write import write_batch_in
     from landrelease.store import repo
 
@@ -109,8 +112,8 @@ def write_batches(
 
 def apply(store: Any, form_id: str, values: Mapping[str, Any], *, note: str | None = None) -> list[Any]:
     """Check and write one submission straight into the record, all or nothing, as the store's
-    principal (its write rights are checked like any other write). The review workflow applies
-    approved submissions with `write_batches` instead."""
+    principal (its write rights are checked like any other write). The review workflow writes
+    approved submissions with `write_batches`, guarded by the submitter's rights."""
     from landrelease.store import repo
 
     batches = to_batches(form_id, values, store)

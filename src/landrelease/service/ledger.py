@@ -62,9 +62,7 @@ def _fetch_areas(conn: Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
     t = TABLES["hazardous_area"]
     out: dict[str, dict[str, Any]] = {}
     for i in range(0, len(ids), 2000):
-        q = select(t).where(t.c.id.in_(ids[i : i + 2000]))
-        if conn.dialect.name == "postgresql":
-            q = q.with_for_update()
+        q = repo.lock_for_update(conn, select(t).where(t.c.id.in_(ids[i : i + 2000])))
         out.update({r["id"]: dict(r) for r in conn.execute(q).mappings()})
     return out
 

@@ -1,14 +1,30 @@
 """The review workflow (IMSMA's "workbench"): submitted → verified → approved | rejected.
 
 Field reports pass a review step before they change the national record (DOMAIN.md). A reviewer
-sees, for each submission, automatic flags computed here, a preview of exactly what approval would
-write (a dry run of the real write, rolled back), and decides:
+sees, for each submission, automatic flags computed here, what approval would write, and decides:
 - **verify** (first look: the form is complete and plausible) — QA officers, IM officers, admins;
-- **approve** — the national authority (IM officers, admins) only: the submission's records are
-  written through `landrelease.service.field_records.to_batches` and `write_batches` → `service.write`, in
-  ONE transaction with the status change, so the same service rules and audit apply as for any
-  write, and every audit row names the approving user (the note names the submission and who sent it);
+  in the same transaction the submission's records are written through the single write path and
+  rolled back (a SAVEPOINT), and what that wrote is kept with the submission: the preview an
+  approver reads ("effects"), and the reason approval would fail, if it would;
+- **approve** — the national authority (IM officers, admins) only, in ONE transaction: the
+  submission is locked, its answers parsed once (`field_records.to_batches`), its flags computed on
+  those batches, and its records written by `service.write.write_batch_in` — the same path as the
+  web form, the API and the imports, so the same rules apply — with the submitter's rights as the
+  guard (an operator's field report may only write what its organisation may write) and the
+  approver, the signed-in account, as the audit actor; the status change is in the same
+  transaction. The geometry is checked once, by the write path. A submitter whose account cannot
+  be found or is disabled is refused: nobody's rights could stand for its records;
 - **reject** — with a reason, from submitted or verified.
+
+Reading a submission (`assess`: the queue page, the API, `landrelease intake show`) never writes,
+so it never takes SQLite's write lock: a submitted submission shows the records it would create
+(parsed from its answers); a verified one also shows the ledger changes its verification's dry run
+recorded.
+
+Two people (``LANDRELEASE_REVIEW_TWO_PERSON``, on by default): a signed-in account that verified a
+submission cannot also approve it (separation of duties: the person who checked a field report is
+not the one who accepts it into the national record). The trusted local system (a record without
+accounts, one person on a laptop) has no second person and is not bound.
 
 Flags never block, except errors that make the record invalid (the form cannot be read into
 records, a geometry the service would refuse, a code that is not in the record, an operator
@@ -26,13 +42,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 import shapely
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, select, update
 
 from landrelease.domain.batch import Batch
 from landrelease.domain.model import GeomType
@@ -46,7 +63,16 @@ from landrelease.service.submissions import Status, _row, resolve
 from landrelease.service.write import record_region
 from landrelease.store import repo
 from landrelease.store.bulk import json_default
-from landrelease.store.schema import TABLES, audit, submission
+from landrelease.store.schema import TABLES, submission
+
+
+def _setting_on(name: str, default: str) -> bool:
+    return os.environ.get(name, default).strip().lower() not in ("0", "false", "no", "off")
+
+
+#: ``LANDRELEASE_REVIEW_TWO_PERSON`` (default on): verifying and approving a submission need two
+#: different signed-in accounts. Set to 0 to let one account do both (docs/review.md).
+TWO_PERSON = _setting_on("LANDRELEASE_REVIEW_TWO_PERSON", "1")
 
 #: Overlap with an existing area below this is digitising noise (m²), as in `service.checks`.
 MIN_OVERLAP_M2 = 1.0
@@ -129,43 +155,39 @@ def personal_paths(form_id: str) -> set[str]:
 # ---- reading the submission into records -----------------------------------------------------------
 
 
-def _batches(form_id: str, values: dict[str, Any], source: Any) -> list[Batch]:
+def _batches(conn: Connection, sub: dict[str, Any], *, check_geometry: bool = True) -> list[Batch]:
+    """The submission's answers → record batches, codes checked against the record on ``conn``."""
     from landrelease.service.field_records import to_batches
 
-    return to_batches(form_id, values, source)
+    return to_batches(sub["form_id"], sub["vals"], conn, check_geometry=check_geometry)
 
 
-def _submitter(store: Store, sub: dict[str, Any]) -> Store | None:
-    """The submitter's rights, for the owner rules of `landrelease.auth.policy`: an operator's field
-    report may only create or change its own organisation's records, whoever approves it. None when
-    the submitter has no account here (a local import before accounts existed)."""
-    if not hasattr(store, "acting"):
-        return None
+def _submitter(conn: Connection, store: Store, sub: dict[str, Any]) -> Store:
+    """The submitter's rights, the guard of the write path (the owner rules of `landrelease.auth.policy`):
+    an operator's field report may only create or change its own organisation's records, whoever
+    approves it. A submitter who has no account here, or whose account is disabled, is refused — no
+    one's rights could stand for its records. The one exception is the trusted local system approving
+    on a record that has no accounts at all: there are no owners to check, and the system's rights
+    apply."""
+    from landrelease.errors import Forbidden
     from landrelease.service import accounts
 
-    try:
-        p = accounts.principal_for_username(store, sub["actor"])
-    except LandreleaseError:
-        return None
-    return store.acting(p)
-
-
-def _write(
-    conn: Connection, actor: str, batches: list[Batch], *, txn: str, note: str, guard: Store | None
-) -> list[Any]:
-    """Write one submission's batches in order (as `service.field_records.write_batches`: references to
-    records made by the same submission are resolved to the codes the store gave them), each
-    checked against the submitter's rights (`guard`), audited as ``actor``."""
-    from landrelease.formats.answers import Link
-    from landrelease.service.write import write_batch_in
-
-    results: list[Any] = []
-    for batch in batches:
-        for name, col in batch.columns.items():
-            if any(isinstance(x, Link) for x in col):
-                batch.columns[name] = [results[x.batch].codes[x.row] if isinstance(x, Link) else x for x in col]
-        results.append(write_batch_in(conn, actor, batch, txn=txn, note=note, guard=guard))
-    return results
+    if store.principal is None and store.system and not accounts.any_accounts_in(conn):
+        return store
+    who = sub["actor"]
+    state = accounts.account_state_in(conn, who)
+    if state is None:
+        raise Forbidden(
+            f"cannot approve submission {sub['instance_id']}: its submitter {who!r} has no account in this record, "
+            "so its rights cannot be checked; reject it, or have it sent again by an account"
+        )
+    principal, disabled = state
+    if disabled:
+        raise Forbidden(
+            f"cannot approve submission {sub['instance_id']}: its submitter's account {who!r} is disabled; "
+            "reject it, or enable the account first ('landrelease users enable')"
+        )
+    return store.acting(principal)
 
 
 def _is_code(value: Any) -> bool:
@@ -176,9 +198,13 @@ def _is_code(value: Any) -> bool:
 
 
 def _geoms(batch: Batch) -> np.ndarray | None:
+    """The batch's geometries for the flags; an invalid one counts as none here (an approval leaves
+    the geometry check to the write path, which repairs or refuses it)."""
     if batch.geoms is None:
         return None
-    g = np.asarray(batch.geoms, dtype=object)
+    g = np.array(batch.geoms, dtype=object)
+    present = ~shapely.is_missing(g)
+    g[present & ~shapely.is_valid(g)] = None
     return g if (~shapely.is_missing(g)).any() else None
 
 
@@ -483,26 +509,26 @@ def _area_overlap_flags(conn: Connection, batches: list[Batch]) -> tuple[list[Fl
 # ---- dry run: what approval would write ----------------------------------------------------------
 
 
-def _dry_run(store: Store, sub: dict[str, Any], actor: str) -> tuple[list[Effect], Flag | None]:
-    """Apply the submission in a transaction that is rolled back, and read its audit rows: exactly
-    what approval would create and change (through the real service code), or why it cannot."""
+def _dry_run(
+    conn: Connection, store: Store, sub: dict[str, Any], batches: list[Batch]
+) -> tuple[list[Effect], Flag | None]:
+    """Write the submission's records through the real write path inside a SAVEPOINT of the caller's
+    write transaction, read the audit rows that wrote, and roll the SAVEPOINT back: exactly what
+    approval would create and change, or why it cannot."""
+    from landrelease.service.field_records import write_batches
+
     txn = repo.new_id()
-    effects: list[Effect] = []
-    with store.engine.connect() as conn:
-        conn.info["write"] = True
-        trans = conn.begin()
+    with repo.rolled_back(conn):
         try:
-            batches = _batches(sub["form_id"], sub["vals"], conn)
-            _write(conn, actor, batches, txn=txn, note="dry run", guard=_submitter(store, sub))
-            rows = conn.execute(select(audit).where(audit.c.txn == txn).order_by(audit.c.id)).mappings().all()
+            guard = _submitter(conn, store, sub)
+            write_batches(conn, store.actor, batches, txn=txn, note="dry run", guard=guard)
+            rows = repo.audit_rows(conn, txn)
             codes = _ref_codes(conn, rows)
         except LandreleaseError as exc:
             return [], Flag("invalid", "error", f"approval would fail: {exc}")
-        finally:
-            trans.rollback()
-            conn.info.pop("write", None)
     skip = {"id", "version", "created_at", "created_by", "updated_at", "updated_by", "geom", "rem_geom", "attrs"}
     skip |= {"minx", "miny", "maxx", "maxy", "deleted_at", "synthetic"}
+    effects: list[Effect] = []
     for r in rows:
         after = {k: codes.get(v, v) if isinstance(v, str) else v for k, v in (r["after"] or {}).items()}
         before = {k: codes.get(v, v) if isinstance(v, str) else v for k, v in (r["before"] or {}).items()}
@@ -513,6 +539,39 @@ def _dry_run(store: Store, sub: dict[str, Any], actor: str) -> tuple[list[Effect
             changes = {k: (before.get(k), after.get(k)) for k in after if k not in skip}
             effects.append(Effect("update", r["kind"], r["code"], changes))
     return effects, None
+
+
+_NOT_SHOWN = {"attrs", "synthetic", "code"}
+
+
+def _planned(batches: list[Batch]) -> list[Effect]:
+    """The records a submission would create, read from its parsed answers alone (no write, no lock):
+    the preview of a submission not verified yet. Ledger changes (an activity's worked area, an
+    area's remaining land) are computed by the write path and shown once it is verified."""
+    from landrelease.formats.answers import Link
+
+    out: list[Effect] = []
+    for b in batches:
+        for i in range(len(b)):
+            changes: dict[str, tuple[Any, Any]] = {}
+            for name, col in b.columns.items():
+                v = col[i] if i < len(col) else None
+                if name in _NOT_SHOWN or v in (None, "", []):
+                    continue
+                changes[name] = (None, str(v) if isinstance(v, Link) else v)
+            out.append(Effect("create", b.entity.kind, "(new)", changes))
+    return out
+
+
+def _stored_effects(sub: dict[str, Any]) -> list[Effect]:
+    return [
+        Effect(e["action"], e["kind"], e["code"], {k: tuple(v) for k, v in (e.get("changes") or {}).items()})
+        for e in sub.get("effects") or []
+    ]
+
+
+def _json(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=json_default))
 
 
 def _ref_codes(conn: Connection, rows: list[Any]) -> dict[str, str]:
@@ -572,34 +631,39 @@ def _features(conn: Connection, batches: list[Batch], linked: list[str]) -> list
     return feats
 
 
-def assess(store: Store, ref: str, *, dry_run: bool = True) -> Assessment:
-    """Everything a reviewer needs on one submission: flags, effects (dry run) and map features."""
+def _flags(conn: Connection, sub: dict[str, Any], batches: list[Batch], *, geometry: bool = True) -> list[Flag]:
+    """Every flag of a submission already parsed into ``batches`` (``geometry``: also the geometry
+    checks; an approval leaves them to the write path)."""
+    flags = _geometry_flags(conn, batches) if geometry else []
+    flags += _organisation_flags(conn, sub, batches) + _outside_flags(conn, batches)
+    work = _work(conn, batches)
+    flags += _accreditation_flags(conn, work) + _deployment_flags(conn, work)
+    overlap, _ = _area_overlap_flags(conn, batches)
+    return flags + overlap + _duplicate_submission_flags(conn, sub)
+
+
+def assess(store: Store, ref: str) -> Assessment:
+    """Everything a reviewer needs on one submission: flags, effects and map features. Read only:
+    it takes no write lock (see the module docstring for where the effects come from)."""
     with repo.read_connection(store.engine) as conn:
         sub = _row(conn, resolve(conn, ref))
-        flags = _duplicate_submission_flags(conn, sub)
         try:
-            batches = _batches(sub["form_id"], sub["vals"], conn)
+            batches = _batches(conn, sub)
         except LandreleaseError as exc:
-            return Assessment(sub, [Flag("invalid", "error", str(exc)), *flags], [], [])
-        flags = (
-            _geometry_flags(conn, batches)
-            + _organisation_flags(conn, sub, batches)
-            + _outside_flags(conn, batches)
-            + flags
-        )
-        work = _work(conn, batches)
-        flags += _accreditation_flags(conn, work) + _deployment_flags(conn, work)
-        overlap, near = _area_overlap_flags(conn, batches)
-        flags += overlap
+            flags = [Flag("invalid", "error", str(exc)), *_duplicate_submission_flags(conn, sub)]
+            return Assessment(sub, flags, [], [])
+        flags = _flags(conn, sub, batches)
+        _, near = _area_overlap_flags(conn, batches)
         features = _features(conn, batches, near)
     if sub["status"] in (Status.APPROVED.value, Status.REJECTED.value) and sub["flags"] is not None:
         # decided: show the flags the decision was taken on (an approved area would now "duplicate" itself)
         return Assessment(sub, [Flag(**f) for f in sub["flags"]], [], features)
-    effects: list[Effect] = []
-    if dry_run and sub["status"] in (Status.SUBMITTED.value, Status.VERIFIED.value):
-        effects, failure = _dry_run(store, sub, store.actor)
-        if failure is not None and not any(f.blocking for f in flags):
-            flags.insert(0, failure)
+    effects = _planned(batches)
+    if sub["status"] == Status.VERIFIED.value and sub.get("effects") is not None:
+        effects = _stored_effects(sub)
+        failed = [Flag(**f) for f in sub["flags"] or [] if f["check"] == "invalid"]
+        if failed and not any(f.blocking for f in flags):
+            flags.insert(0, failed[0])
     return Assessment(sub, flags, effects, features)
 
 
@@ -635,20 +699,19 @@ def check_approve(store: Store) -> None:
 
 def _audit(conn: Connection, sub: dict[str, Any], actor: str, txn: str, before: dict, after: dict, note: str | None):
     """The queue's own trail in the audit table (kind 'submission'), next to the records' rows."""
-    conn.execute(
-        insert(audit).values(
-            at=after.get("decided_at") or after.get("verified_at") or repo.utcnow(),
-            actor=actor,
-            action=after["status"],
-            kind="submission",
-            record_id=sub["id"],
-            code=f"SUB-{sub['id']}"[:40],
-            version=sub["version"] + 1,
-            before=json.loads(json.dumps(before, default=json_default)),
-            after=json.loads(json.dumps(after, default=json_default)),
-            txn=txn,
-            note=note,
-        )
+    repo.audit_event(
+        conn,
+        at=after.get("decided_at") or after.get("verified_at") or repo.utcnow(),
+        actor=actor,
+        action=after["status"],
+        kind="submission",
+        record_id=sub["id"],
+        code=f"SUB-{sub['id']}"[:40],
+        version=sub["version"] + 1,
+        before=before,
+        after={k: v for k, v in after.items() if k != "effects"},
+        txn=txn,
+        note=note,
     )
 
 
@@ -674,25 +737,36 @@ def _load(conn: Connection, ref: str, allowed: tuple[Status, ...], doing: str) -
     return sub
 
 
-def verify(store: Store, ref: str, actor: str, *, note: str | None = None) -> dict[str, Any]:
-    """First review step: submitted → verified (the flags are kept with it)."""
+def verify(store: Store, ref: str, *, note: str | None = None) -> dict[str, Any]:
+    """First review step: submitted → verified, by the signed-in account (``store.actor``), in one
+    transaction: the flags and the dry run of approval (rolled back) are kept with it."""
     check_review(store)
-    flags = assess(store, ref, dry_run=False).flags_json()
+    actor = store.actor
     with repo.write_transaction(store.engine) as conn:
         sub = _load(conn, ref, (Status.SUBMITTED,), "verified")
-        now = repo.utcnow()
-        return _transition(
-            conn,
-            sub,
-            actor,
-            repo.new_id(),
-            {"status": Status.VERIFIED.value, "verified_by": actor, "verified_at": now, "flags": flags},
-            note,
-        )
+        effects: list[Effect] = []
+        try:
+            batches = _batches(conn, sub)
+        except LandreleaseError as exc:
+            flags = [Flag("invalid", "error", str(exc)), *_duplicate_submission_flags(conn, sub)]
+        else:
+            flags = _flags(conn, sub, batches)
+            effects, failure = _dry_run(conn, store, sub, batches)
+            if failure is not None and not any(f.blocking for f in flags):
+                flags.insert(0, failure)
+        values = {
+            "status": Status.VERIFIED.value,
+            "verified_by": actor,
+            "verified_at": repo.utcnow(),
+            "flags": [asdict(f) for f in flags],
+            "effects": _json([asdict(e) for e in effects]),
+        }
+        return _transition(conn, sub, actor, repo.new_id(), values, note)
 
 
-def reject(store: Store, ref: str, actor: str, *, reason: str) -> dict[str, Any]:
-    """submitted | verified → rejected, with the reason (shown to the submitter's organisation)."""
+def reject(store: Store, ref: str, *, reason: str) -> dict[str, Any]:
+    """submitted | verified → rejected, with the reason (shown to the submitter's organisation), by the
+    signed-in account."""
     check_approve(store)
     reason = " ".join((reason or "").split())
     if not reason:
@@ -702,37 +776,57 @@ def reject(store: Store, ref: str, actor: str, *, reason: str) -> dict[str, Any]
         return _transition(
             conn,
             sub,
-            actor,
+            store.actor,
             repo.new_id(),
             {
                 "status": Status.REJECTED.value,
                 "reason": reason[:2000],
-                "decided_by": actor,
+                "decided_by": store.actor,
                 "decided_at": repo.utcnow(),
             },
             reason,
         )
 
 
-def approve(store: Store, ref: str, actor: str, *, note: str | None = None) -> dict[str, Any]:
-    """verified → approved: write the submission's records and the status change in one transaction.
+def _check_two_people(store: Store, sub: dict[str, Any]) -> None:
+    """`TWO_PERSON`: the account that verified a submission may not approve it too."""
+    if TWO_PERSON and store.principal is not None and sub.get("verified_by") == store.actor:
+        from landrelease.errors import Forbidden
 
-    The records go through `write_batches` → `service.write.write_batch_in` (every service rule,
-    audit rows naming ``actor``). Any error rolls everything back: the submission stays verified."""
+        raise Forbidden(
+            f"cannot approve submission {sub['instance_id']}: you verified it, and approval needs a second "
+            "person (LANDRELEASE_REVIEW_TWO_PERSON); ask another IM officer or administrator"
+        )
+
+
+def approve(store: Store, ref: str, *, note: str | None = None) -> dict[str, Any]:
+    """verified → approved: the submission's records and the status change, in ONE transaction.
+
+    The approver is the signed-in account (``store.actor``: every audit row names it). The answers
+    are parsed once; the records go through `field_records.write_batches` →
+    `service.write.write_batch_in` (the single write path: every rule, the geometry checked there
+    once), guarded by the submitter's rights (`_submitter`). Any error rolls everything back: the
+    submission stays verified."""
+    from landrelease.service.field_records import write_batches
+
     check_approve(store)
-    assessment = assess(store, ref, dry_run=False)
-    blocking = [f for f in assessment.flags if f.blocking]
-    if blocking:
-        raise ValidationError(f"cannot approve: {blocking[0].message}")
+    actor = store.actor
     txn = repo.new_id()
     with repo.write_transaction(store.engine) as conn:
         sub = _load(conn, ref, (Status.VERIFIED,), "approved (verify it first)")
-        batches = _batches(sub["form_id"], sub["vals"], conn)
+        _check_two_people(store, sub)
+        guard = _submitter(conn, store, sub)
+        try:
+            batches = _batches(conn, sub, check_geometry=False)
+        except LandreleaseError as exc:
+            raise ValidationError(f"cannot approve: {exc}") from None
+        flags = _flags(conn, sub, batches, geometry=False)
+        blocking = [f for f in flags if f.blocking]
+        if blocking:
+            raise ValidationError(f"cannot approve: {blocking[0].message}")
         why = f"approved submission {sub['instance_id']} ({sub['form_id']}) sent by {sub['actor']}"
-        results = _write(
-            conn, actor, batches, txn=txn, note=why if not note else f"{why}: {note}", guard=_submitter(store, sub)
-        )
-        codes = [c for r in results for c in r.codes]
+        results = write_batches(conn, actor, batches, txn=txn, note=why if not note else f"{why}: {note}", guard=guard)
+        notes = [Flag("geometry", "warning", f"{r.kind.replace('_', ' ')}: {n}") for r in results for n in r.notes]
         return _transition(
             conn,
             sub,
@@ -742,8 +836,8 @@ def approve(store: Store, ref: str, actor: str, *, note: str | None = None) -> d
                 "status": Status.APPROVED.value,
                 "decided_by": actor,
                 "decided_at": repo.utcnow(),
-                "records": codes,
-                "flags": assessment.flags_json(),
+                "records": [c for r in results for c in r.codes],
+                "flags": [asdict(f) for f in notes + flags],
             },
             note,
         )

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from landrelease.settings import Settings
 from landrelease.store import engine as store_engine
+from landrelease.store.repo import backend as store_engine_backend
 
 if TYPE_CHECKING:
     from landrelease.auth.roles import Principal
@@ -80,7 +81,7 @@ class Store:
 
     @property
     def backend(self) -> str:
-        return self.engine.dialect.name
+        return store_engine_backend(self.engine)
 
     def init(self) -> None:
         store_engine.upgrade(self.engine)

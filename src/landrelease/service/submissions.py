@@ -48,9 +48,6 @@ from landrelease.store.schema import submission, submission_file
 
 __all__ = [
     "SOURCES",
-    "approve",
-    "reject",
-    "verify",
     "Status",
     "Submitted",
     "attachment",
@@ -131,14 +128,6 @@ def _check_files(files: Mapping[str, bytes]) -> None:
             raise ValidationError(f"attachment {name!r} is not bytes", field="attachments")
 
 
-def _upsert(conn: Connection):  # type: ignore[no-untyped-def]
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
-
-
 def submit(
     store: Store,
     *,
@@ -152,7 +141,36 @@ def submit(
     actor: str,
     organisation: str | None = None,
 ) -> Submitted:
-    """Queue one submission (idempotent per instanceID; see the module docstring)."""
+    """Queue one submission in its own transaction (idempotent per instanceID; see the module docstring)."""
+    with repo.write_transaction(store.engine) as conn:
+        return submit_in(
+            conn,
+            form_id=form_id,
+            form_version=form_version,
+            instance_id=instance_id,
+            values=values,
+            raw=raw,
+            source=source,
+            attachments=attachments,
+            actor=actor,
+            organisation=organisation,
+        )
+
+
+def submit_in(
+    conn: Connection,
+    *,
+    form_id: str,
+    form_version: str | None,
+    instance_id: str,
+    values: Mapping[str, Any],
+    raw: bytes,
+    source: str,
+    attachments: Mapping[str, bytes] | None = None,
+    actor: str,
+    organisation: str | None = None,
+) -> Submitted:
+    """`submit` inside the caller's write transaction (an export import queues all its rows in one)."""
     instance_id = (instance_id or "").strip()
     _check(form_id, instance_id, values, raw, source, actor)
     files = dict(attachments or {})
@@ -163,65 +181,57 @@ def submit(
     new_id = repo.new_id()
     flat = {k: (None if v is None else str(v)) for k, v in values.items()}
     content = content_hash(form_id, flat)
-    with repo.write_transaction(store.engine) as conn:
-        insert = _upsert(conn)
-        stmt = (
-            insert(submission)
-            .values(
-                id=new_id,
-                form_id=form_id,
-                form_ver=form_version or None,
-                instance_id=instance_id,
-                source=source,
-                actor=actor[:80],
-                org=organisation,
-                received_at=now,
-                raw=raw,
-                raw_type="text/xml" if source == "odk" else "application/json",
-                raw_hash=digest,
-                vals=flat,
-                vals_hash=content,
-                status=Status.SUBMITTED.value,
-                version=1,
+    got = repo.insert_once(
+        conn,
+        submission,
+        dict(
+            id=new_id,
+            form_id=form_id,
+            form_ver=form_version or None,
+            instance_id=instance_id,
+            source=source,
+            actor=actor[:80],
+            org=organisation,
+            received_at=now,
+            raw=raw,
+            raw_type="text/xml" if source == "odk" else "application/json",
+            raw_hash=digest,
+            vals=flat,
+            vals_hash=content,
+            status=Status.SUBMITTED.value,
+            version=1,
+        ),
+        ["instance_id"],
+        submission.c.id,
+    )
+    if got is None:
+        row = conn.execute(
+            select(submission.c.id, submission.c.raw_hash, submission.c.form_id, submission.c.status).where(
+                submission.c.instance_id == instance_id
             )
-            .on_conflict_do_nothing(index_elements=["instance_id"])
-            .returning(submission.c.id)
-        )
-        got = conn.execute(stmt).scalar_one_or_none()
-        if got is None:
-            row = conn.execute(
-                select(submission.c.id, submission.c.raw_hash, submission.c.form_id, submission.c.status).where(
-                    submission.c.instance_id == instance_id
-                )
-            ).one()
-            if row.raw_hash != digest or row.form_id != form_id:
-                raise Conflict(
-                    f"instanceID {instance_id!r} was already submitted with different content; a resubmission "
-                    "must repeat the same form exactly — give changed data a new instanceID"
-                )
-            added = _add_files(conn, row.id, files)
-            return Submitted(row.id, False, row.status, added)
-        added = _add_files(conn, new_id, files)
-        return Submitted(new_id, True, Status.SUBMITTED.value, added)
+        ).one()
+        if row.raw_hash != digest or row.form_id != form_id:
+            raise Conflict(
+                f"instanceID {instance_id!r} was already submitted with different content; a resubmission "
+                "must repeat the same form exactly — give changed data a new instanceID"
+            )
+        added = _add_files(conn, row.id, files)
+        return Submitted(row.id, False, row.status, added)
+    added = _add_files(conn, new_id, files)
+    return Submitted(new_id, True, Status.SUBMITTED.value, added)
 
 
 def _add_files(conn: Connection, sid: str, files: Mapping[str, bytes]) -> int:
     """Store the attachments not stored yet; the same name must always carry the same bytes."""
     if not files:
         return 0
-    insert = _upsert(conn)
     added = 0
     for name, data in files.items():
         data = bytes(data)
         digest = hashlib.sha256(data).hexdigest()
         media = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        stmt = (
-            insert(submission_file)
-            .values(submission=sid, name=name, media_type=media, size=len(data), sha256=digest, data=data)
-            .on_conflict_do_nothing(index_elements=["submission", "name"])
-            .returning(submission_file.c.name)
-        )
-        if conn.execute(stmt).scalar_one_or_none() is not None:
+        values = dict(submission=sid, name=name, media_type=media, size=len(data), sha256=digest, data=data)
+        if repo.insert_once(conn, submission_file, values, ["submission", "name"], submission_file.c.name) is not None:
             added += 1
             continue
         have = conn.execute(
@@ -258,8 +268,8 @@ def resolve(conn: Connection, ref: str) -> str:
 
 def _row(conn: Connection, sid: str, *, for_update: bool = False) -> dict[str, Any]:
     q = select(submission).where(submission.c.id == sid)
-    if for_update and conn.dialect.name == "postgresql":
-        q = q.with_for_update()
+    if for_update:
+        q = repo.lock_for_update(conn, q)
     row = conn.execute(q).mappings().first()
     if row is None:
         raise NotFound(f"no submission {sid!r} in the queue")
@@ -358,27 +368,3 @@ def facets(store: Store) -> dict[str, list[str]]:
             )
         ]
     return {"form_id": forms, "org": orgs}
-
-
-# ---- decisions (the workflow itself lives in landrelease.service.review) ----------------------------
-
-
-def verify(store: Store, id: str, actor: str, reason: str | None = None) -> dict[str, Any]:
-    """submitted → verified (see `landrelease.service.review.verify`)."""
-    from landrelease.service import review
-
-    return review.verify(store, id, actor, note=reason)
-
-
-def approve(store: Store, id: str, actor: str, reason: str | None = None) -> dict[str, Any]:
-    """verified → approved, writing the records in the same transaction (`review.approve`)."""
-    from landrelease.service import review
-
-    return review.approve(store, id, actor, note=reason)
-
-
-def reject(store: Store, id: str, actor: str, reason: str | None = None) -> dict[str, Any]:
-    """submitted | verified → rejected; ``reason`` is required (`review.reject`)."""
-    from landrelease.service import review
-
-    return review.reject(store, id, actor, reason=reason or "")

@@ -74,6 +74,88 @@ def read_connection(engine: Engine):  # type: ignore[no-untyped-def]
         yield conn
 
 
+@contextmanager
+def rolled_back(conn: Connection):  # type: ignore[no-untyped-def]
+    """A SAVEPOINT inside the caller's write transaction that is always rolled back: what a write
+    would do, seen from inside, and then undone (the review's dry run of an approval)."""
+    nested = conn.begin_nested()
+    try:
+        yield conn
+    finally:
+        nested.rollback()
+
+
+def backend(engine: Engine) -> str:
+    """'sqlite' or 'postgresql': for messages and for the few choices a caller must make (one SQLite
+    writer at a time), so that no code outside the store reads the dialect itself."""
+    return engine.dialect.name
+
+
+def lock_for_update(conn: Connection, query: Any) -> Any:
+    """``query`` taking row locks until the transaction ends. PostgreSQL: ``SELECT … FOR UPDATE``;
+    SQLite has no row locks and needs none: a write transaction holds the database's one write lock
+    from BEGIN IMMEDIATE (`write_transaction`)."""
+    return query.with_for_update() if conn.dialect.name == "postgresql" else query
+
+
+def insert_once(conn: Connection, table: Any, values: dict[str, Any], keys: Sequence[str], returning: Any) -> Any:
+    """``INSERT … ON CONFLICT (keys) DO NOTHING RETURNING returning`` on either backend: the inserted
+    row's ``returning`` value, or None when a row with the same keys was already there (concurrent
+    inserts of the same key: one wins, the others wait for it and then do nothing)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    stmt = dialect_insert(table).values(**values).on_conflict_do_nothing(index_elements=list(keys)).returning(returning)
+    return conn.execute(stmt).scalar_one_or_none()
+
+
+def audit_event(
+    conn: Connection,
+    *,
+    actor: str,
+    action: str,
+    kind: str,
+    record_id: str,
+    code: str,
+    version: int | None,
+    before: Any,
+    after: Any,
+    txn: str | None = None,
+    note: str | None = None,
+    at: dt.datetime | None = None,
+) -> None:
+    """One audit row for something that is not a record of the national record (an account, a queued
+    submission), in the caller's transaction. ``version`` None: the next version of that record id
+    in the audit trail. before/after are made JSON-ready (dates ISO, bytes base64)."""
+    if version is None:
+        version = conn.execute(
+            select(func.count()).select_from(audit).where(audit.c.record_id == record_id)
+        ).scalar_one()
+        version += 1
+    conn.execute(
+        insert(audit).values(
+            at=at or utcnow(),
+            actor=actor,
+            action=action,
+            kind=kind,
+            record_id=record_id,
+            code=code,
+            version=version,
+            before=_json_ready(before),
+            after=_json_ready(after),
+            txn=txn or new_id(),
+            note=note,
+        )
+    )
+
+
+def _json_ready(value: Any) -> Any:
+    import json
+
+    return None if value is None else json.loads(json.dumps(value, default=bulk.json_default))
+
+
 def snapshot(row: dict[str, Any]) -> dict[str, Any]:
     """A record as JSON-ready values for the audit trail (geometry as base64 WKB, dates ISO)."""
     return {
@@ -202,8 +284,8 @@ def fetch_one(conn: Connection, kind: str, code: str, *, include_deleted: bool =
 def fetch_by_id(conn: Connection, kind: str, record_id: str, *, for_update: bool = False) -> dict[str, Any]:
     table = TABLES[kind]
     q = select(table).where(table.c.id == record_id)
-    if for_update and conn.dialect.name == "postgresql":
-        q = q.with_for_update()
+    if for_update:
+        q = lock_for_update(conn, q)
     row = conn.execute(q).mappings().first()
     if row is None:
         raise NotFound(f"no {kind.replace('_', ' ')} with id {record_id!r}")
@@ -313,6 +395,12 @@ def update_many(
             note=[note] * n,
         ),
     )
+
+
+def audit_rows(conn: Connection, txn: str) -> list[dict[str, Any]]:
+    """The audit rows one transaction wrote, in order (what a dry run did before it is rolled back)."""
+    q = select(audit).where(audit.c.txn == txn).order_by(audit.c.id)
+    return [dict(r) for r in conn.execute(q).mappings()]
 
 
 def history(conn: Connection, code: str) -> list[dict[str, Any]]:

@@ -213,6 +213,7 @@ submission = Table(
     Column("decided_at", DateTime(timezone=True)),
     Column("records", JSON),  # codes of the records created on approval
     Column("flags", JSON),  # the validation flags the decision was taken on
+    Column("effects", JSON),  # what approval would write, from the dry run at verification (migration 0005)
 )
 Index("ix_submission_status", submission.c.status, submission.c.received_at)
 Index("ix_submission_form_id", submission.c.form_id)
