@@ -15,7 +15,7 @@ import pytest
 from openpyxl import Workbook
 
 from fieldseed import seed
-from landrelease.errors import Conflict, ValidationError
+from landrelease.errors import Conflict, NotFound, ValidationError
 from landrelease.formats import answers as V
 from landrelease.formats import field_exports as X
 from landrelease.service import field_exports as FX
@@ -310,6 +310,30 @@ def test_import_with_a_changed_row_writes_nothing(store, tmp_path):
     with pytest.raises(Conflict, match="already in the queue with different content"):
         FX.import_export(store, kobo_xlsx(tmp_path / "b.xlsx", changed), "lr_accident")
     assert submissions.count(store) == 1
+
+
+def test_import_is_one_transaction_when_a_late_row_conflicts(store, tmp_path):
+    """The conflict is found at the export's last row, after the first is queued in the same
+    transaction: it is rolled back with it (was one transaction per row: the first stayed)."""
+    seed(store)
+    FX.import_export(store, kobo_xlsx(tmp_path / "a.xlsx", SUBMISSIONS[1:2]), "lr_accident")
+    changed = [SUBMISSIONS[0], {**SUBMISSIONS[1], "accident/descr": "edited later"}]
+    with pytest.raises(Conflict, match="already in the queue with different content; nothing was imported"):
+        FX.import_export(store, kobo_xlsx(tmp_path / "b.xlsx", changed), "lr_accident")
+    assert submissions.count(store) == 1
+    with pytest.raises(NotFound):
+        submissions.get(store, SUBMISSIONS[0]["meta/instanceID"])
+
+
+def test_import_queues_all_rows_in_one_transaction(store, tmp_path):
+    """A row the queue itself refuses (an instanceID over 120 characters), found while queueing,
+    after the rows before it were queued: the whole import is rolled back (one transaction for the
+    export, not one per row)."""
+    seed(store)
+    rows = [SUBMISSIONS[0], {**SUBMISSIONS[1], "meta/instanceID": "uuid:" + "7" * 130}]
+    with pytest.raises(ValidationError, match="submission 2 .*longer than 120 characters; nothing was imported"):
+        FX.import_export(store, kobo_xlsx(tmp_path / "long.xlsx", rows), "lr_accident")
+    assert submissions.count(store) == 0
 
 
 def test_import_with_a_bad_row_names_it_and_writes_nothing(store, tmp_path):

@@ -71,7 +71,7 @@ def import_export(store: Any, path: str | Path, form_id: str, *, actor: str | No
                 raise Conflict(f"{ex.path.name}: instanceID {instance!r} appears twice with different content")
     created = replayed = 0
     with repo.write_transaction(store.engine) as conn:
-        for instance, raw in payloads.items():
+        for n, (instance, raw) in enumerate(payloads.items(), start=1):
             values = json.loads(raw)
             try:
                 got = submissions.submit_in(
@@ -85,6 +85,10 @@ def import_export(store: Any, path: str | Path, form_id: str, *, actor: str | No
                     actor=actor or store.actor,
                     organisation=organisation,
                 )
+            except ValidationError as exc:
+                raise ValidationError(
+                    f"{ex.path.name}: submission {n} ({instance[:40]}…): {exc}; nothing was imported"
+                ) from None
             except Conflict:
                 raise Conflict(
                     f"{ex.path.name}: instanceID {instance!r} is already in the queue with different content; "
