@@ -34,13 +34,15 @@ def desk(tmp_path_factory):
     store = open_store(str(db), actor="test:review", init=True)
     codes = fieldsim.seed_record(store)
     admin_account(store)
-    admin_pw, field_pw = secrets.token_urlsafe(18), secrets.token_urlsafe(18)
+    admin_pw, field_pw, imo_pw = (secrets.token_urlsafe(18) for _ in range(3))
     set_password(store, ADMIN, admin_pw)
     add_account(store, "field1", role="operator_writer", password=field_pw, organisation=codes["org"])
+    add_account(store, "imo1", role="imo", password=imo_pw)  # the second person who approves
     store.close()
     with ServeProcess(str(db)) as server:
         server.codes = codes
         server.login = (ADMIN, admin_pw)
+        server.second = ("imo1", imo_pw)
         server.ids = {}
         for name, worked in (("approve-me", "250"), ("reject-me", "90000")):
             instance = f"uuid:{uuid.uuid4()}"
@@ -103,9 +105,18 @@ def test_verify_then_approve_puts_the_report_on_the_area_page(browser, desk, pag
     page.click("#verify")
     page.wait_for_selector("#status:text('verified')")
     page.wait_for_selector("body[data-review-ready]", state="attached")  # the reloaded page's buttons are wired
-    page.click("#approve")
-    page.wait_for_selector("#status:text('approved')")
-    code = page.inner_text("#records")
+    assert page.locator("#approve").count() == 0  # who verified does not approve (LANDRELEASE_REVIEW_TWO_PERSON)
+
+    second = browser.new_context(viewport={"width": 1200, "height": 800})
+    try:
+        other = second.new_page()
+        sign_in(other, desk, *desk.second)
+        _open(other, desk, "approve-me")
+        other.click("#approve")
+        other.wait_for_selector("#status:text('approved')")
+        code = other.inner_text("#records")
+    finally:
+        second.close()
     assert code.startswith("PR-")
 
     page.goto(f"{desk.url}/areas/{desk.codes['area']}")
