@@ -165,7 +165,7 @@ def compile_filter(e: Entity, node: Any) -> Callable[[Any], Any]:
     _Translator(e, "sqlite").node(node)  # the check: the same walk, thrown away
 
     def condition(conn: Any) -> Any:
-        return _Translator(e, conn.dialect.name).node(node)
+        return _Translator(e, repo.backend(conn)).node(node)
 
     return condition
 

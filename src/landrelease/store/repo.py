@@ -85,10 +85,11 @@ def rolled_back(conn: Connection):  # type: ignore[no-untyped-def]
         nested.rollback()
 
 
-def backend(engine: Engine) -> str:
-    """'sqlite' or 'postgresql': for messages and for the few choices a caller must make (one SQLite
-    writer at a time), so that no code outside the store reads the dialect itself."""
-    return engine.dialect.name
+def backend(bind: Engine | Connection) -> str:
+    """'sqlite' or 'postgresql' (of an engine or a connection): for messages, and for the few choices
+    a caller must make (one SQLite writer at a time; which SQL a filter compiles to through the
+    store's helpers), so that no code outside the store reads the dialect itself."""
+    return bind.dialect.name
 
 
 def lock_for_update(conn: Connection, query: Any) -> Any:
