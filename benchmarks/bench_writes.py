@@ -246,8 +246,9 @@ def intake_round(tree: Tree, n: int, threads: int) -> tuple[tuple[float, float, 
         if status not in (201, 202):
             raise RuntimeError(f"{tree.name}: submission → {status}: {raw[:300]!r}")
 
-    elapsed, lat = timed(forms, submit, threads)
-    sub = (n / elapsed, pct(lat, 0.5) * 1000, pct(lat, 0.95) * 1000)
+    submit(forms[0])  # untimed: the first sign-in (Argon2) fills the server's credential cache
+    elapsed, lat = timed(forms[1:], submit, threads)
+    sub = ((n - 1) / elapsed, pct(lat, 0.5) * 1000, pct(lat, 0.95) * 1000)
     queued = api(tree, "GET", f"/api/intake/submissions?status=submitted&limit={n + 10}")
     items = queued.get("submissions") or queued.get("items") or []
     ids = [s["id"] for s in items]
