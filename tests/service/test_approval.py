@@ -6,11 +6,7 @@ a submission without a write lock, and two people for verify and approve."""
 from __future__ import annotations
 
 import inspect
-import os
-import subprocess
-import sys
 import threading
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -22,6 +18,7 @@ from landrelease.formats.answers import submission_xml
 from landrelease.geo import checks
 from landrelease.service import accounts, records, review, submissions
 from landrelease.service import write as write_path
+from landrelease.settings import Settings, load_settings
 from landrelease.store import repo
 from landrelease.store.schema import TABLES, audit, code_sequence
 
@@ -107,7 +104,7 @@ def test_the_approver_is_the_signed_in_account_and_cannot_be_named(store, staff)
     assert {r["actor"] for r in rows} == {"imo.ana"}
 
 
-def test_verifying_and_approving_need_two_people(store, staff, monkeypatch):
+def test_verifying_and_approving_need_two_people(store, staff):
     c = staff["codes"]
     sid = _submit(store, "lr_progress", _progress_values(c, "uuid:ap-2"), "field.worker", c["org"])
     review.verify(staff["imo"], sid)
@@ -116,24 +113,17 @@ def test_verifying_and_approving_need_two_people(store, staff, monkeypatch):
     assert submissions.get(store, sid)["status"] == "verified" and _count(store, TABLES["progress_report"]) == 0
     assert review.approve(staff["imo2"], sid)["decided_by"] == "imo.bo"
 
-    monkeypatch.setattr(review, "TWO_PERSON", False)  # LANDRELEASE_REVIEW_TWO_PERSON=0
+    one_person = staff["imo"].configured(Settings(review_two_person=False))  # LANDRELEASE_REVIEW_TWO_PERSON=0
     other = _submit(store, "lr_progress", _progress_values(c, "uuid:ap-3"), "field.worker", c["org"])
-    review.verify(staff["imo"], other)
-    assert review.approve(staff["imo"], other)["status"] == "approved"
+    review.verify(one_person, other)
+    assert review.approve(one_person, other)["status"] == "approved"
 
 
 def test_the_two_person_setting_is_read_from_the_environment():
-    src = str(Path(__file__).resolve().parents[2] / "src")
-    probe = "from landrelease.service import review; print(review.TWO_PERSON)"
-    seen = {}
-    for value in (None, "0", "off", "1", "yes"):
-        env = {k: v for k, v in os.environ.items() if k != "LANDRELEASE_REVIEW_TWO_PERSON"}
-        env["PYTHONPATH"] = src
-        if value is not None:
-            env["LANDRELEASE_REVIEW_TWO_PERSON"] = value
-        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
-        seen[value] = out.stdout.strip()
-    assert seen == {None: "True", "0": "False", "off": "False", "1": "True", "yes": "True"}
+    """On by default; LANDRELEASE_REVIEW_TWO_PERSON (or review_two_person in the settings file) turns it off."""
+    seen = {v: load_settings(environ={} if v is None else {"LANDRELEASE_REVIEW_TWO_PERSON": v}).review_two_person
+            for v in (None, "0", "off", "1", "yes")}  # fmt: skip
+    assert seen == {None: True, "0": False, "off": False, "1": True, "yes": True}
 
 
 def test_a_submitter_without_an_account_or_disabled_is_refused(store, staff):

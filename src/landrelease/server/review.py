@@ -57,13 +57,13 @@ def queue_page(request: Request, p: Principal = Depends(require(policy.can_revie
     )
 
 
-def _buttons(p: Principal, status: str, verified_by: str | None = None) -> list[str]:
+def _buttons(p: Principal, status: str, verified_by: str | None = None, *, two_person: bool = True) -> list[str]:
     """The decisions this reviewer may take on a submission in this status (no approve button for the
-    account that verified it while `review.TWO_PERSON` is on)."""
+    account that verified it while the `review_two_person` setting is on)."""
     out = []
     if status == "submitted" and policy.can_review(p):
         out.append("verify")
-    if status == "verified" and policy.can_approve(p) and not (review.TWO_PERSON and verified_by == p.actor):
+    if status == "verified" and policy.can_approve(p) and not (two_person and verified_by == p.actor):
         out.append("approve")
     if status in ("submitted", "verified") and policy.can_approve(p):
         out.append("reject")
@@ -84,7 +84,7 @@ def submission_page(request: Request, sid: str, p: Principal = Depends(require(p
         received=_when(s["received_at"]),
         verified=_when(s["verified_at"]),
         decided=_when(s["decided_at"]),
-        buttons=_buttons(p, s["status"], s.get("verified_by")),
+        buttons=_buttons(p, s["status"], s.get("verified_by"), two_person=review.two_person(store)),
         approvable=a.approvable,
         flags=a.flags,
         effects=a.effects,

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -66,13 +65,11 @@ from landrelease.store.bulk import json_default
 from landrelease.store.schema import TABLES, submission
 
 
-def _setting_on(name: str, default: str) -> bool:
-    return os.environ.get(name, default).strip().lower() not in ("0", "false", "no", "off")
+def two_person(store: Store) -> bool:
+    """The `review_two_person` setting (``LANDRELEASE_REVIEW_TWO_PERSON``, default on): verifying and
+    approving a submission need two different signed-in accounts; off lets one account do both."""
+    return store.settings.review_two_person
 
-
-#: ``LANDRELEASE_REVIEW_TWO_PERSON`` (default on): verifying and approving a submission need two
-#: different signed-in accounts. Set to 0 to let one account do both (docs/review.md).
-TWO_PERSON = _setting_on("LANDRELEASE_REVIEW_TWO_PERSON", "1")
 
 #: Overlap with an existing area below this is digitising noise (m²), as in `service.checks`.
 MIN_OVERLAP_M2 = 1.0
@@ -789,8 +786,8 @@ def reject(store: Store, ref: str, *, reason: str) -> dict[str, Any]:
 
 
 def _check_two_people(store: Store, sub: dict[str, Any]) -> None:
-    """`TWO_PERSON`: the account that verified a submission may not approve it too."""
-    if TWO_PERSON and store.principal is not None and sub.get("verified_by") == store.actor:
+    """`two_person`: the account that verified a submission may not approve it too."""
+    if two_person(store) and store.principal is not None and sub.get("verified_by") == store.actor:
         from landrelease.errors import Forbidden
 
         raise Forbidden(
