@@ -16,8 +16,8 @@ falls on both alike. Per round:
   (OpenRosa, HTTP Basic, an operator account), then 4 clients verify (a QA officer) and approve (an
   administrator: two different people) every queued submission through /api/intake.
 
-Printed: writes/s and latency percentiles per tree and round, the best round of each, and the ratio
-after/before. Every request must succeed (2xx): a refusal would make the ratio meaningless.
+Printed: writes/s and latency percentiles per tree and round, the best and the median round of
+each, and the ratios after/before. Every request must succeed (2xx): a refusal would make the ratio meaningless.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import http.client
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -311,7 +312,10 @@ def main() -> None:
                            ("approve", "verify+approve/s")):  # fmt: skip
             b = max(f[0] for f in before.figures[key])
             a = max(f[0] for f in after.figures[key])
-            print(f"best of {args.rounds}: {label}: before {b:.1f}, after {a:.1f}, ratio after/before {a / b:.2f}")
+            bm = statistics.median(f[0] for f in before.figures[key])
+            am = statistics.median(f[0] for f in after.figures[key])
+            print(f"{label}: best of {args.rounds} before {b:.1f}, after {a:.1f}, ratio {a / b:.2f}; "
+                  f"median before {bm:.1f}, after {am:.1f}, ratio {am / bm:.2f}")  # fmt: skip
         print(f"load after the run {os.getloadavg()[0]:.2f}")
     finally:
         for t in trees:
