@@ -22,7 +22,13 @@ class Vocab(StrEnum):
 
     @property
     def label(self) -> str:
-        return _LABELS.get(self, self.value.replace("_", " "))
+        """What people read (IMAS 04.10 terms); the code in words, capitalised, unless declared below."""
+        return _LABELS.get((type(self), self.value), self.value.replace("_", " ").capitalize())
+
+    @property
+    def help(self) -> str:
+        """A one-line explanation where the label alone may not be enough; else blank."""
+        return _HELP.get((type(self), self.value), "")
 
     @classmethod
     def parse(cls, raw: object, *, field: str | None = None) -> Vocab:
@@ -280,34 +286,57 @@ class ReferenceKind(Vocab):
     REGION = "region"
 
 
-_LABELS: dict[Vocab, str] = {
-    HazardType.SHA: "Suspected hazardous area",
-    HazardType.CHA: "Confirmed hazardous area",
-    HazardStatus.HANDED_OVER: "Handed over",
-    ActivityType.NTS: "Non-technical survey",
-    ActivityType.TS: "Technical survey",
-    ActivityType.CLEARANCE: "Clearance",
-    ActivityType.BAC: "Battle area clearance",
-    ActivityType.EOD: "EOD spot task",
-    Method.MDD: "Mine detection dogs",
-    DeviceCategory.AP_MINE: "Anti-personnel mine",
-    DeviceCategory.AT_MINE: "Anti-tank mine",
-    DeviceCategory.UXO: "Unexploded ordnance",
-    DeviceCategory.AXO: "Abandoned explosive ordnance",
-    DeviceCategory.SUBMUNITION: "Cluster submunition",
-    DeviceCategory.IED: "Improvised explosive device",
-    DeviceCategory.SAA: "Small arms ammunition",
-    Competency.EOD1: "EOD level 1",
-    Competency.EOD2: "EOD level 2",
-    Competency.EOD3: "EOD level 3",
-    Competency.EOD3_PLUS: "EOD level 3+",
-    Competency.MDD_HANDLER: "MDD handler",
-    QAVisitType.QA_MONITORING: "QA monitoring visit",
-    QAVisitType.QC_INSPECTION: "QC inspection",
-    OrganisationKind.NMAA: "National mine action authority",
-    OrganisationKind.NGO: "Non-governmental organisation",
-    OrganisationKind.UN: "United Nations",
-    UnitType.MDD: "Mine detection dog team",
-    UnitType.EOD: "EOD team",
-    UnitType.BAC: "Battle area clearance team",
+#: Keyed by (vocabulary, code): members of different vocabularies with the same code (ActivityType.BAC,
+#: UnitType.BAC) are equal strings, so the members themselves cannot be the keys.
+_LABELS: dict[tuple[type, str], str] = {
+    (type(m), m.value): text
+    for m, text in (
+        (HazardType.SHA, "Suspected hazardous area"),
+        (HazardType.CHA, "Confirmed hazardous area"),
+        (HazardStatus.HANDED_OVER, "Handed over"),
+        (ActivityType.NTS, "Non-technical survey"),
+        (ActivityType.TS, "Technical survey"),
+        (ActivityType.CLEARANCE, "Clearance"),
+        (ActivityType.BAC, "Battle area clearance"),
+        (ActivityType.EOD, "EOD spot task"),
+        (Method.MDD, "Mine detection dogs"),
+        (DeviceCategory.AP_MINE, "Anti-personnel mine"),
+        (DeviceCategory.AT_MINE, "Anti-tank mine"),
+        (DeviceCategory.UXO, "Unexploded ordnance"),
+        (DeviceCategory.AXO, "Abandoned explosive ordnance"),
+        (DeviceCategory.SUBMUNITION, "Cluster submunition"),
+        (DeviceCategory.IED, "Improvised explosive device"),
+        (DeviceCategory.SAA, "Small arms ammunition"),
+        (Competency.EOD1, "EOD level 1"),
+        (Competency.EOD2, "EOD level 2"),
+        (Competency.EOD3, "EOD level 3"),
+        (Competency.EOD3_PLUS, "EOD level 3+"),
+        (Competency.MDD_HANDLER, "MDD handler"),
+        (QAVisitType.QA_MONITORING, "QA monitoring visit"),
+        (QAVisitType.QC_INSPECTION, "QC inspection"),
+        (OrganisationKind.NMAA, "National mine action authority"),
+        (OrganisationKind.NGO, "Non-governmental organisation"),
+        (OrganisationKind.UN, "United Nations"),
+        (UnitType.MDD, "Mine detection dog team"),
+        (UnitType.EOD, "EOD team"),
+        (UnitType.BAC, "Battle area clearance team"),
+        (NonconformityType.SOP, "Standard operating procedures"),
+        (EvidenceType.EO_FOUND, "EO found"),
+    )
+}
+
+_HELP: dict[tuple[type, str], str] = {
+    (type(m), m.value): text
+    for m, text in (
+        (HazardType.SHA, "Indirect evidence of explosive ordnance (IMAS 04.10)"),
+        (HazardType.CHA, "Direct evidence of explosive ordnance (IMAS 04.10)"),
+        (ActivityType.NTS, "Collecting information without entering the hazardous area (IMAS 07.11)"),
+        (ActivityType.TS, "Entering the area with clearance assets to confirm or deny contamination (IMAS 07.11)"),
+        (ReleaseType.CANCELLED, "Released by non-technical survey: no evidence of contamination (IMAS 07.11)"),
+        (ReleaseType.REDUCED, "Released by technical survey (IMAS 07.11)"),
+        (ReleaseType.CLEARED, "Released by clearance to the specified depth (IMAS 09.10)"),
+        (DeviceCategory.AXO, "Explosive ordnance left behind, not used (IMAS 04.10)"),
+        (DeviceCategory.UXO, "Explosive ordnance that was used and failed to function (IMAS 04.10)"),
+        (HazardStatus.HANDED_OVER, "Released land handed back to its users"),
+    )
 }

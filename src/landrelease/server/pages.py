@@ -10,12 +10,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from landrelease.auth import policy
-from landrelease.domain.model import BY_KIND, Field, FieldType
+from landrelease.domain.model import BY_KIND, HAZARDOUS_AREA, Field, FieldType
 from landrelease.server import schemas
 from landrelease.server.auth import principal
 from landrelease.server.deps import store_of
 from landrelease.server.encode import value_json
-from landrelease.server.render import render
+from landrelease.server.render import N_, render
 from landrelease.service import dashboard, query, records
 
 
@@ -24,10 +24,10 @@ def home(request: Request) -> HTMLResponse:
 
 
 MAP_LAYERS = (
-    ("hazardous-areas", "hazardous_area", "Hazardous areas"),
-    ("land-releases", "land_release", "Released land"),
-    ("eo-finds", "eo_find", "EO finds"),
-    ("accidents", "accident", "Accidents"),
+    ("hazardous-areas", "hazardous_area", N_("Hazardous areas")),
+    ("land-releases", "land_release", N_("Released land")),
+    ("eo-finds", "eo_find", N_("EO finds")),
+    ("accidents", "accident", N_("Accidents")),
 )
 
 
@@ -35,18 +35,17 @@ def map_page(request: Request) -> HTMLResponse:
     p = principal(request)  # the public view shows released land only
     layers = [{"slug": slug, "label": t, "readable": policy.can_read(p, kind)} for slug, kind, t in MAP_LAYERS]
     filters = [
-        ("haz_type", [("sha", "SHA"), ("cha", "CHA")]),
-        ("status", [("open", "Open"), ("closed", "Closed"), ("handed_over", "Handed over")]),
+        (name, [(m.value, m.label) for m in HAZARDOUS_AREA.field(name).vocab or ()]) for name in ("haz_type", "status")
     ]
     return render(request, "map.html", layers=layers, filters=filters)
 
 
 LEDGER = (
-    ("Original", "area_m2"),
-    ("Cancelled (NTS)", "cancel_m2"),
-    ("Reduced (TS)", "reduce_m2"),
-    ("Cleared", "clear_m2"),
-    ("Remaining", "remain_m2"),
+    (N_("Original"), "area_m2"),
+    (N_("Cancelled (NTS)"), "cancel_m2"),
+    (N_("Reduced (TS)"), "reduce_m2"),
+    (N_("Cleared"), "clear_m2"),
+    (N_("Remaining"), "remain_m2"),
 )
 
 
@@ -113,7 +112,8 @@ def form_field(f: Field) -> dict[str, Any]:
     vocab = f.type in (FieldType.VOCAB, FieldType.VOCAB_LIST)
     return {
         "name": f.name,
-        "label": f.doc,
+        "label": f.label,
+        "help": f.help,
         "required": f.required,
         "vocab": vocab,
         "multiple": f.type is FieldType.VOCAB_LIST,
@@ -155,8 +155,8 @@ def report_form(request: Request) -> HTMLResponse:
         "progress_report",
         ["activity", "unit", "date", "worked_m2", "finds", "deminers", "hours"],
         values,
-        title="Progress report",
-        heading="Daily progress report",
+        title=N_("Progress report"),
+        heading=N_("Daily progress report"),
         next_url="/reports/{code}",
     )
 
@@ -176,7 +176,7 @@ def _map_values() -> dict[str, Any]:
 
 
 def find_form(request: Request) -> HTMLResponse:
-    title = "New EO find (click the map where it was found)"
+    title = N_("New EO find (click the map where it was found)")
     return _form(
         request,
         "eo_find",
@@ -197,8 +197,8 @@ def area_form(request: Request) -> HTMLResponse:
         "hazardous_area",
         names,
         _map_values(),
-        title="New hazardous area",
-        heading="New hazardous area",
+        title=N_("New hazardous area"),
+        heading=N_("New hazardous area"),
         next_url="/areas/{code}",
         mode="polygon",
     )

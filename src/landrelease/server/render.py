@@ -1,14 +1,18 @@
-"""Pages from Jinja2 templates (`server/templates/`): one base layout, autoescape on.
+"""Pages from Jinja2 templates (`server/templates/`): one base layout, autoescape on, in the
+user's language.
 
 Route handlers gather the data and pick a template; this module is the only place that turns them
 into HTML. The layout reads who is signed in and the session's CSRF token from the request (set by
-`server.auth`), so a handler never passes them.
+`server.auth`), so a handler never passes them. The language is chosen per request
+(`landrelease.i18n.negotiate`: `?lang=` → the `lr_lang` cookie the switcher sets → Accept-Language
+→ the server's default); the page says it in `<html lang dir>` and `Content-Language`.
 """
 
 from __future__ import annotations
 
 import gettext as gettext_module
 import json
+from functools import cache
 from typing import Any
 
 from fastapi import Request
@@ -16,23 +20,30 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, select_autoescape
 from markupsafe import Markup
 
+from landrelease import i18n
+from landrelease.i18n import words
+
+LANG_COOKIE = "lr_lang"
+LANG_COOKIE_AGE = 365 * 24 * 3600
+
+
+def N_(message: str) -> str:  # noqa: N802 — the gettext convention for "translate later"
+    """Marks a source string for the catalogues where it is declared; the page translates it."""
+    return message
+
+
 #: The top bar: (href, label). Labels are English source strings, translated in the layout.
 NAV = (
-    ("/map", "Map"),
-    ("/dashboard", "Dashboard"),
-    ("/plan", "Plan"),
-    ("/areas/new", "New area"),
-    ("/finds/new", "New EO find"),
-    ("/reports/new", "Progress report"),
-    ("/review", "Review"),
-    ("/collections?f=html", "OGC API"),
-    ("/api/docs", "HTTP API"),
+    ("/map", N_("Map")),
+    ("/dashboard", N_("Dashboard")),
+    ("/plan", N_("Plan")),
+    ("/areas/new", N_("New area")),
+    ("/finds/new", N_("New EO find")),
+    ("/reports/new", N_("Progress report")),
+    ("/review", N_("Review")),
+    ("/collections?f=html", N_("OGC API")),
+    ("/api/docs", N_("HTTP API")),
 )
-
-
-def num(x: Any, digits: int = 0) -> str:
-    """A number for people: thousands separated, `digits` decimals; blank for none."""
-    return "" if x is None or x == "" else f"{float(x):,.{digits}f}"
 
 
 def text(x: Any) -> str:
@@ -41,19 +52,14 @@ def text(x: Any) -> str:
 
 
 def short(x: Any, width: int = 90) -> str:
-    """A value cut to `width` characters (long geometries in diffs)."""
+    """A value cut to `width` characters (long texts in diffs)."""
     t = text(x)
     return t if len(t) <= width else t[: width - 3] + "…"
 
 
 def value_text(x: Any) -> str:
-    """A stored value as text: lists and objects as JSON (vocabulary lists, geometry)."""
-    return json.dumps(x) if isinstance(x, list | dict) else text(x)
-
-
-def N_(message: str) -> str:  # noqa: N802 — the gettext convention for "translate later"
-    """Marks a source string for the catalogues where it is declared; the page translates it."""
-    return message
+    """A stored value as text: lists and objects as JSON."""
+    return json.dumps(x, ensure_ascii=False) if isinstance(x, list | dict) else text(x)
 
 
 @pass_context
@@ -61,6 +67,54 @@ def tr(context: Any, message: Any) -> str:
     """A source string declared in Python (a label, a title), translated for the page; escaped as text."""
     translations: gettext_module.NullTranslations = context["translations"]
     return translations.gettext(message) if isinstance(message, str) and message else text(message)
+
+
+@pass_context
+def num(context: Any, x: Any, digits: int = 0) -> str:
+    """A number for people in the page's language: its separators, `digits` decimals."""
+    return i18n.number(x, context["lang"], digits)
+
+
+@pass_context
+def area(context: Any, m2: Any) -> str:
+    """An area for people: m² rounded, km² when large."""
+    return i18n.area(m2, context["lang"], context["translations"].gettext)
+
+
+@pass_context
+def date(context: Any, d: Any) -> str:
+    """A date (or timestamp) in the page's language; files keep ISO 8601."""
+    return i18n.date(d, context["lang"])
+
+
+@pass_context
+def value(context: Any, x: Any, kind: str, name: str) -> str:
+    """A stored value of field `name` of `kind` in words: vocabulary labels, numbers with units, dates."""
+    return words.value(kind, name, x, context["lang"])
+
+
+@pass_context
+def label(context: Any, kind: str, name: str) -> str:
+    """What people call field `name` of `kind`, in the page's language."""
+    return words.field_label(kind, name, context["lang"])
+
+
+@pass_context
+def change(context: Any, kind: str, name: str, old: Any, new: Any) -> str:
+    """One change of the edit history in words ("Cleared: 0 m² → 3,004 m²")."""
+    return words.change(kind, name, old, new, context["lang"])
+
+
+@pass_context
+def actor(context: Any, who: Any) -> str:
+    """A writer of the audit trail in words ("root (command line)")."""
+    return words.actor(who, context["lang"])
+
+
+@pass_context
+def action(context: Any, name: Any) -> str:
+    """An audit action in words ("land released")."""
+    return words.action(name, context["lang"])
 
 
 def _gettext_callables(t: gettext_module.NullTranslations) -> dict[str, Any]:
@@ -77,7 +131,13 @@ def _gettext_callables(t: gettext_module.NullTranslations) -> dict[str, Any]:
     return {"_": gettext, "gettext": gettext, "ngettext": ngettext, "translations": t}
 
 
-NULL = _gettext_callables(gettext_module.NullTranslations())
+@cache
+def _callables(lang: str) -> dict[str, Any]:
+    return {
+        **_gettext_callables(i18n.translations(lang)),
+        "lang": lang,
+        "dir": i18n.direction(lang),
+    }
 
 
 def _environment() -> Environment:
@@ -90,25 +150,57 @@ def _environment() -> Environment:
         extensions=["jinja2.ext.i18n"],
         auto_reload=False,
     )
-    env.globals.update(NULL)
-    env.filters.update(num=num, text=text, short=short, value_text=value_text, tr=tr)
-    env.globals.update(NAV=NAV)
+    env.globals.update(_callables(i18n.SOURCE))
+    env.filters.update(num=num, area=area, date=date, value=value, text=text, short=short, value_text=value_text, tr=tr)
+    env.globals.update(NAV=NAV, LANGUAGES=i18n.LANGUAGES, label=label, change=change, actor=actor, action=action)
     return env
 
 
 ENV = _environment()
 
 
+def language(request: Request | None) -> str:
+    """The language of this request (see the module doc); remembered on the request."""
+    if request is None:
+        return i18n.SOURCE
+    state = request.state
+    lang = getattr(state, "lang", None)
+    if lang is None:
+        default = getattr(request.app.state, "default_language", i18n.SOURCE) if "app" in request.scope else "en"
+        lang = i18n.negotiate(
+            request.query_params.get("lang"),
+            request.cookies.get(LANG_COOKIE),
+            request.headers.get("accept-language"),
+            default,
+        )
+        state.lang = lang
+    return lang
+
+
 def page_context(request: Request | None) -> dict[str, Any]:
-    """What the layout needs from the request: the signed-in person and the CSRF token."""
+    """What the layout needs from the request: the signed-in person, the CSRF token, the language
+    and the query (the language switcher keeps it)."""
     state = getattr(request, "state", None)
     p = getattr(state, "principal", None)
     csrf = getattr(state, "csrf", None)
-    return {"user": None if p is None or p.is_anonymous else p, "csrf": csrf}
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] if request is not None else []
+    return {
+        "user": None if p is None or p.is_anonymous else p,
+        "csrf": csrf,
+        "query": query,
+        "path": request.url.path if request is not None else "/",
+        **_callables(language(request)),
+    }
 
 
 def render(request: Request | None, template: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
     """The page `template` for `request`, with the layout's context and the handler's `context`."""
     context.setdefault("synthetic", False)
-    html = ENV.get_template(template).render(**page_context(request), **context)
-    return HTMLResponse(html, status_code=status_code)
+    ctx = page_context(request)
+    html = ENV.get_template(template).render(**ctx, **context)
+    response = HTMLResponse(html, status_code=status_code, headers={"Content-Language": ctx["lang"]})
+    if request is not None and i18n.supported(request.query_params.get("lang")):
+        secure = request.url.scheme == "https"
+        response.set_cookie(LANG_COOKIE, ctx["lang"], max_age=LANG_COOKIE_AGE, samesite="lax", secure=secure)
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    return response

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from landrelease.auth import policy
 from landrelease.auth.roles import Principal
+from landrelease.domain.model import ENTITIES
 from landrelease.errors import Forbidden
 from landrelease.server.auth import require
 from landrelease.server.deps import store_of
@@ -28,10 +29,6 @@ from landrelease.service import review, submissions
 
 STATUS_LABELS = {"submitted": N_("Submitted"), "verified": N_("Verified"), "approved": N_("Approved"),
                  "rejected": N_("Rejected")}  # fmt: skip
-
-
-def _when(x: Any) -> str:
-    return str(value_json(x))[:19].replace("T", " ") if x is not None else ""
 
 
 def queue_page(request: Request, p: Principal = Depends(require(policy.can_review))) -> HTMLResponse:
@@ -52,7 +49,8 @@ def queue_page(request: Request, p: Principal = Depends(require(policy.can_revie
         status=status,
         form_id=form_id,
         org=org,
-        rows=[{**r, "received": _when(r["received_at"])} for r in rows],
+        rows=rows,
+        labels=STATUS_LABELS,
         total=total,
     )
 
@@ -81,9 +79,8 @@ def submission_page(request: Request, sid: str, p: Principal = Depends(require(p
         request,
         "review_submission.html",
         s=s,
-        received=_when(s["received_at"]),
-        verified=_when(s["verified_at"]),
-        decided=_when(s["decided_at"]),
+        labels=STATUS_LABELS,
+        kinds={e.kind: e.label for e in ENTITIES},
         buttons=_buttons(p, s["status"], s.get("verified_by"), two_person=review.two_person(store)),
         approvable=a.approvable,
         flags=a.flags,
