@@ -28,8 +28,8 @@ from pathlib import Path
 
 from bench_web import ROOT, WORK, build, free_port, wait_port
 
-#: The last commit on main with the f-string pages (issue 10 replaced them with templates).
-BEFORE = "4c40ecd"
+#: The last commit on main with the f-string pages (issue 10 replaced them with templates; its parent).
+BEFORE = "fec7376"
 
 PAGES = (
     ("home", "/"),

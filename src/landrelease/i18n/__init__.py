@@ -44,6 +44,15 @@ LANGUAGES: dict[str, str] = {
 FORMAT_LOCALE = {"en": "en_GB"}
 
 
+def N_(message: str) -> str:  # noqa: N802 — the gettext convention for "translate later"
+    """Marks a source string for the catalogues where it is declared; it is translated where shown."""
+    return message
+
+
+#: Units written after numbers (translated: "м²", "م²").
+UNITS = (N_("m²"), N_("km²"))
+
+
 def catalogue_path(lang: str) -> Path:
     return LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
 

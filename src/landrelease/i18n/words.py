@@ -12,20 +12,27 @@ from typing import Any
 
 from landrelease import i18n
 from landrelease.domain.model import BY_KIND, Field, FieldType
+from landrelease.i18n import N_
 
 #: Geometry columns of the audit trail, and what people call them.
-GEOMETRY = {"geom": "Perimeter", "rem_geom": "Remaining hazardous polygon"}
+GEOMETRY = {"geom": N_("Perimeter"), "rem_geom": N_("Remaining hazardous polygon")}
 #: Audit actions as people say them (the `action` column of the edit history).
 ACTIONS = {
-    "create": "created",
-    "update": "edited",
-    "delete": "retired",
-    "progress": "progress recorded",
-    "release": "land released",
-    "restore": "restored",
+    "create": N_("created"),
+    "update": N_("edited"),
+    "delete": N_("retired"),
+    "progress": N_("progress recorded"),
+    "release": N_("land released"),
+    "restore": N_("restored"),
 }
 #: How a writer is named in the audit trail ("cli:root") → words for the channel.
-CHANNELS = {"cli": "command line", "web": "web", "odk": "ODK Collect", "test": "test", "system": "system"}
+CHANNELS = {
+    "cli": N_("command line"),
+    "web": N_("web"),
+    "odk": N_("ODK Collect"),
+    "test": N_("test"),
+    "system": N_("system"),
+}
 
 
 def _(message: str, lang: str) -> str:
@@ -118,15 +125,16 @@ def change(kind: str, name: str, old: Any, new: Any, lang: str = i18n.SOURCE) ->
     what = field_label(kind, name, lang)
     if name in GEOMETRY:
         a, b = _geodesic_m2(old), _geodesic_m2(new)
+        changed = _("changed", lang)
         if a is None and b is None:
-            return f"{what}: {_('changed', lang)}"
+            return f"{what}: {changed}"
         if a is None or b is None:
             state = _("set", lang) if a is None else _("removed", lang)
             return f"{what}: {state} ({i18n.area(a if b is None else b, lang)})"
         diff = b - a
         sign = "+" if diff > 0 else "−" if diff < 0 else "±"
         return (
-            f"{what} {_('changed', lang)}: {sign}{i18n.area(abs(diff), lang)} "
+            f"{what} {changed}: {sign}{i18n.area(abs(diff), lang)} "
             f"({i18n.area(a, lang)} → {i18n.area(b, lang)})"
         )
     before = value(kind, name, old, lang) or "—"

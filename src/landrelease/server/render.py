@@ -21,15 +21,10 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, se
 from markupsafe import Markup
 
 from landrelease import i18n
-from landrelease.i18n import words
+from landrelease.i18n import N_, words
 
 LANG_COOKIE = "lr_lang"
 LANG_COOKIE_AGE = 365 * 24 * 3600
-
-
-def N_(message: str) -> str:  # noqa: N802 — the gettext convention for "translate later"
-    """Marks a source string for the catalogues where it is declared; the page translates it."""
-    return message
 
 
 #: The top bar: (href, label). Labels are English source strings, translated in the layout.
