@@ -133,10 +133,7 @@ def change(kind: str, name: str, old: Any, new: Any, lang: str = i18n.SOURCE) ->
             return f"{what}: {state} ({i18n.area(a if b is None else b, lang)})"
         diff = b - a
         sign = "+" if diff > 0 else "−" if diff < 0 else "±"
-        return (
-            f"{what} {changed}: {sign}{i18n.area(abs(diff), lang)} "
-            f"({i18n.area(a, lang)} → {i18n.area(b, lang)})"
-        )
+        return f"{what} {changed}: {sign}{i18n.area(abs(diff), lang)} ({i18n.area(a, lang)} → {i18n.area(b, lang)})"
     before = value(kind, name, old, lang) or "—"
     after = value(kind, name, new, lang) or "—"
     return f"{what}: {before} → {after}"

@@ -161,7 +161,8 @@ def language(request: Request | None) -> str:
     state = request.state
     lang = getattr(state, "lang", None)
     if lang is None:
-        default = getattr(request.app.state, "default_language", i18n.SOURCE) if "app" in request.scope else "en"
+        app = request.scope.get("app")
+        default = getattr(app.state, "default_language", i18n.SOURCE) if app is not None else i18n.SOURCE
         lang = i18n.negotiate(
             request.query_params.get("lang"),
             request.cookies.get(LANG_COOKIE),
