@@ -78,3 +78,44 @@ def test_no_html_in_the_servers_python():
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and tag.search(node.value):
                 found.append(f"{path.name}:{node.lineno}")
     assert found == []
+
+
+def _visible(page: str) -> str:
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+
+def test_the_language_is_chosen_per_request_and_said_in_the_page(demo_server):
+    url = f"{demo_server.url}/map"
+    r = call("GET", f"{url}?lang=ar", headers={"Accept": "text/html"})
+    text = r.body.decode()
+    assert '<html lang="ar" dir="rtl">' in text and r.headers["content-language"] == "ar"
+    assert "lr_lang=ar" in r.headers.get("set-cookie", "")  # the switcher's choice is remembered
+    assert "الخريطة" in text and ">Map<" not in text
+    r = call("GET", url, headers={"Accept": "text/html", "Cookie": "lr_lang=uk", "Accept-Language": "fr"})
+    assert '<html lang="uk" dir="ltr">' in r.body.decode() and r.headers["content-language"] == "uk"
+    r = call("GET", url, headers={"Accept": "text/html", "Accept-Language": "de-CH, fr;q=0.8, en;q=0.5"})
+    assert '<html lang="fr" dir="ltr">' in r.body.decode()
+    r = call("GET", url, headers={"Accept": "text/html", "Accept-Language": "de"})
+    assert '<html lang="en" dir="ltr">' in r.body.decode()  # the server's default
+    switcher = re.search(r'<select id="lang-select" name="lang">(.*?)</select>', text, flags=re.S)
+    assert switcher and switcher.group(1).count("<option") == 6
+
+
+def test_no_raw_codes_or_field_names_on_the_pages(demo_server):
+    """People read words: no vocabulary code or snake_case field name in the visible text of a page,
+    in English, Arabic or Ukrainian."""
+    from landrelease.domain import vocab
+    from landrelease.domain.model import ENTITIES
+
+    raw = {m.value for c in vars(vocab).values() if isinstance(c, type) and issubclass(c, vocab.Vocab)
+           for m in c if "_" in m.value}  # fmt: skip
+    raw |= {f.name for e in ENTITIES for f in e.fields if "_" in f.name}
+    code = call("GET", f"{demo_server.url}/api/hazardous-areas?limit=1").json["items"][0]["code"]
+    pages = [*PAGES, f"/areas/{code}", f"/collections/hazardous-areas/items/{code}?f=html"]
+    for lang in ("en", "ar", "uk"):
+        for path in pages:
+            sep = "&" if "?" in path else "?"
+            text = _visible(_html(f"{demo_server.url}{path}{sep}lang={lang}"))
+            found = {w for w in re.findall(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b", text) if w in raw}
+            assert not found, (lang, path, found)

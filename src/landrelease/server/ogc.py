@@ -451,8 +451,8 @@ def _item_params(request: Request, e: Entity) -> tuple[int, int, dict[str, Any]]
 
 #: The items parameters that are not property filters.
 ITEMS_PARAMS = frozenset(
-    {"limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "f", "filter", "filter-lang", "filter-crs"}
-)
+    {"limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "f", "filter", "filter-lang", "filter-crs", "lang"}
+)  # lang: the language of the HTML page (server.render)
 
 
 def _items_html(

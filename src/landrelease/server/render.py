@@ -5,7 +5,7 @@ Route handlers gather the data and pick a template; this module is the only plac
 into HTML. The layout reads who is signed in and the session's CSRF token from the request (set by
 `server.auth`), so a handler never passes them. The language is chosen per request
 (`landrelease.i18n.negotiate`: `?lang=` → the `lr_lang` cookie the switcher sets → Accept-Language
-→ the server's default); the page says it in `<html lang dir>` and `Content-Language`.
+→ the server's default); the page says it in the html element's lang and dir, and in Content-Language.
 """
 
 from __future__ import annotations
