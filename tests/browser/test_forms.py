@@ -23,7 +23,7 @@ def test_progress_report_reaches_area_page_and_dashboard(web, page):
     page.click("button[type=submit]")
     page.locator("#recorded-link").click()
     page.wait_for_url(f"**/areas/{act['area']}*")
-    entry = page.locator(f"#act-{act['code']} li.report", has_text="2019-01-15")
+    entry = page.locator(f"#act-{act['code']} li.report", has_text="15 Jan 2019")  # dates per locale on screen
     assert "4,321 m² worked, 2 finds" in entry.inner_text()
     page.goto(f"{web.url}/dashboard")
     row = page.locator("#progress tr", has_text="2019-01")

@@ -130,7 +130,7 @@ def test_rejection_needs_a_reason(browser, desk, page):
     error = page.locator("#decide-error")
     error.wait_for(state="visible")
     assert "reason" in error.inner_text()
-    assert page.inner_text("#status") == "submitted"
+    assert page.get_attribute("#status", "data-status") == "submitted"
     page.fill("#reason", "90,000 m² in one day by one team is not plausible")
     page.click("#reject")
     page.wait_for_selector("#status:text('rejected')")

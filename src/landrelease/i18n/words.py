@@ -8,6 +8,7 @@ GeoPackage) keep the stored codes, numbers and ISO 8601 dates.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from landrelease import i18n
@@ -75,7 +76,7 @@ def value(kind: str, name: str, x: Any, lang: str = i18n.SOURCE) -> str:
     if f.type is FieldType.VOCAB:
         return vocab_label(f, x, lang)
     if f.type is FieldType.VOCAB_LIST:
-        items = x if isinstance(x, list | tuple) else [x]
+        items = x if isinstance(x, list | tuple) else _items(str(x))
         return ", ".join(vocab_label(f, i, lang) for i in items)
     if f.type is FieldType.BOOL:
         return _("Yes", lang) if x else _("No", lang)
@@ -94,6 +95,16 @@ def action(name: Any, lang: str = i18n.SOURCE) -> str:
     """An audit action in words ("progress" → "progress recorded")."""
     text = "" if name is None else str(name)
     return _(ACTIONS[text], lang) if text in ACTIONS else text
+
+
+def _items(text: str) -> list[str]:
+    """A vocabulary list as some encodings carry it: JSON text or comma-separated codes."""
+    if text.startswith("["):
+        try:
+            return [str(i) for i in json.loads(text)]
+        except ValueError:
+            pass
+    return [i.strip() for i in text.split(",") if i.strip()]
 
 
 def actor(who: Any, lang: str = i18n.SOURCE) -> str:
