@@ -185,7 +185,7 @@ _CHA_EVIDENCE = "${haz_type} != 'cha' or " + " or ".join(
 
 HAZARD_AREA = Form(
     "lr_hazard_area",
-    "2026112202",
+    "2026120401",
     "Hazardous area report",
     HA,
     (
@@ -403,7 +403,7 @@ RISK_EDUCATION = Form(
 
 QA_VISIT = Form(
     "lr_qa_visit",
-    "2026112202",
+    "2026120401",
     "QA visit",
     QAV,
     (
