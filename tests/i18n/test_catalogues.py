@@ -4,6 +4,8 @@ translated there, with the same %(name)s placeholders; the committed messages.po
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from babel.messages.pofile import read_po
 
@@ -41,6 +43,12 @@ def test_every_string_is_translated(source, lang):
     ]
     assert untranslated == [], f"{lang}: {len(untranslated)} untranslated, e.g. {untranslated[:10]}"
     problems = [(str(m.id), [str(e) for e in errs]) for m, errs in cat.check()]
+    braces = [  # the scripts' strings fill {name} placeholders (web/src/i18n.js)
+        str(m.id)
+        for m in cat
+        if isinstance(m.id, str) and set(re.findall(r"\{\w+\}", m.id)) != set(re.findall(r"\{\w+\}", m.string))
+    ]
+    assert braces == [], f"{lang}: {{name}} placeholders differ from the English: {braces[:5]}"
     assert problems == [], f"{lang}: placeholders differ from the English: {problems[:5]}"
 
 

@@ -3,6 +3,7 @@
 // window.lrMap exposes the map to tests; window.lrAreaReady is set once everything is drawn.
 import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import { baseStyle, RELEASE_COLOURS } from '/static/style.js';
+import { t, num } from '/static/i18n.js';
 
 const holder = document.getElementById('map');
 const map = new maplibregl.Map({ container: 'map', style: await baseStyle(), center: [35.5, 51.4], zoom: 12,
@@ -31,7 +32,7 @@ map.on('load', async () => {
   if (data.bbox) map.fitBounds([[data.bbox[0], data.bbox[1]], [data.bbox[2], data.bbox[3]]], { padding: 30, duration: 0 });
   const shown = data.features.filter((f) => f.properties.role === 'find').length;
   document.getElementById('area-map-note').textContent = data.finds > shown
-    ? `${shown.toLocaleString()} of ${data.finds.toLocaleString()} EO finds shown` : '';
+    ? t('{shown} of {total} EO finds shown', { shown: num(shown), total: num(data.finds) }) : '';
   map.once('idle', () => { window.lrAreaReady = true; });
 });
 

@@ -1,5 +1,7 @@
 // Record forms: fields → JSON → the HTTP API; the API's problem details are shown as they come
 // (same validation messages as the API and CLI). A form may carry a geometry from its map (pick.js).
+import { t } from '/static/i18n.js';
+
 const form = document.querySelector('form.record');
 const error = document.getElementById('form-error');
 const ok = document.getElementById('form-ok');
@@ -33,7 +35,7 @@ form.addEventListener('submit', async (ev) => {
   ok.innerHTML = '';
   const a = document.createElement('a');
   a.href = link;
-  a.textContent = `Recorded ${reply.code}`;
+  a.textContent = t('Recorded {code}', { code: reply.code });
   a.id = 'recorded-link';
   ok.append(a);
   ok.hidden = false;

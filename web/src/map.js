@@ -3,7 +3,8 @@
 // so 100,000 areas stay smooth. window.lrMap exposes the map to tests; window.lrLoaded counts applied
 // loads and window.lrPending the loads in flight.
 import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
-import { baseStyle, legendHtml, STATUS_COLOURS, RELEASE_COLOURS } from '/static/style.js';
+import { baseStyle, legendNodes, STATUS_COLOURS, RELEASE_COLOURS } from '/static/style.js';
+import { t, fieldLabel, valueLabel, num } from '/static/i18n.js';
 
 const LAYERS = {
   'hazardous-areas': { filters: ['haz_type', 'status'] },
@@ -24,7 +25,7 @@ window.lrLoaded = 0;
 map.addControl(new maplibregl.NavigationControl(), 'top-right');
 map.addControl(new maplibregl.ScaleControl(), 'bottom-left');
 
-panel.querySelector('.legend').innerHTML = legendHtml();
+panel.querySelector('.legend').replaceChildren(...legendNodes());
 
 function circleGrid(id, source, colour) {
   return { id, type: 'circle', source, filter: ['has', 'count'],
@@ -104,11 +105,12 @@ async function load() {
   for (const [name, fc] of replies) {
     map.getSource(name).setData(fc);
     synthetic[name] = fc.synthetic;
-    counts.push(`${fc.count.toLocaleString()} ${name.replace('-', ' ')}${fc.mode === 'grid' ? ' (grouped)' : ''}`);
+    const layer = panel.querySelector(`input[data-layer="${name}"]`).parentElement.textContent.trim();
+    counts.push(t(fc.mode === 'grid' ? '{count} {layer} (grouped)' : '{count} {layer}', { count: num(fc.count), layer }));
   }
   banner.hidden = !Object.values(synthetic).some(Boolean);
-  if (!banner.hidden) banner.textContent = 'SYNTHETIC DATA — invented records for demonstration; never act on them';
-  statusLine.textContent = `In view: ${counts.join(', ')}`;
+  if (!banner.hidden) banner.textContent = t('SYNTHETIC DATA — invented records for demonstration; never act on them');
+  statusLine.textContent = t('In view: {counts}', { counts: counts.join(', ') });
   window.lrLoaded += 1;
 }
 
@@ -130,7 +132,7 @@ map.on('click', (ev) => {
   a.textContent = p.code;
   div.append(a);
   for (const k of ['label', 'haz_type', 'status', 'rel_type', 'category', 'acc_type']) {
-    if (p[k]) div.append(document.createElement('br'), `${k.replace('_', ' ')}: ${p[k]}`);
+    if (p[k]) div.append(document.createElement('br'), k === 'label' ? p[k] : `${fieldLabel(k)}: ${valueLabel(k, p[k])}`);
   }
   new maplibregl.Popup().setLngLat(ev.lngLat).setDOMContent(div).addTo(map);
 });

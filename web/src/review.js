@@ -3,6 +3,7 @@
 // the intake API with the session's CSRF token and reload the page on success.
 import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import { baseStyle } from '/static/style.js';
+import { t } from '/static/i18n.js';
 
 const panel = document.getElementById('decide');
 const error = document.getElementById('decide-error');
@@ -14,7 +15,7 @@ panel?.addEventListener('click', async (ev) => {
   if (action === 'reject') {
     body.reason = document.getElementById('reason').value.trim();
     if (!body.reason) {
-      error.textContent = 'reason: say why the submission is rejected, so the team can correct it';
+      error.textContent = t('reason: say why the submission is rejected, so the team can correct it');
       error.hidden = false;
       document.getElementById('reason').focus();
       return;
@@ -29,7 +30,7 @@ panel?.addEventListener('click', async (ev) => {
   });
   if (r.ok) { location.reload(); return; }
   const reply = await r.json().catch(() => ({}));
-  error.textContent = reply.detail || reply.title || `the server answered ${r.status}`;
+  error.textContent = reply.detail || reply.title || t('the server answered {status}', { status: r.status });
   error.hidden = false;
   ev.target.disabled = false;
 });

@@ -1,5 +1,6 @@
 // Map style pieces shared by the map page and the small maps of forms: offline basemap + record layers.
 import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
+import { t } from '/static/i18n.js';
 
 export const STATUS_COLOURS = [
   'case',
@@ -9,8 +10,8 @@ export const STATUS_COLOURS = [
 ];
 export const RELEASE_COLOURS = ['match', ['get', 'rel_type'], 'cancelled', '#c5e1a5', 'reduced', '#81c784', '#2e7d32'];
 export const LEGEND = [
-  ['#d7301f', 'CHA, open'], ['#fc8d59', 'SHA, open'], ['#78909c', 'closed'], ['#9ccc65', 'handed over'],
-  ['#c5e1a5', 'cancelled'], ['#81c784', 'reduced'], ['#2e7d32', 'cleared'], ['#6a1b9a', 'EO find'], ['#000000', 'accident'],
+  ['#d7301f', 'CHA, open'], ['#fc8d59', 'SHA, open'], ['#78909c', 'Closed'], ['#9ccc65', 'Handed over'],
+  ['#c5e1a5', 'Cancelled'], ['#81c784', 'Reduced'], ['#2e7d32', 'Cleared'], ['#6a1b9a', 'EO find'], ['#000000', 'Accident'],
 ];
 
 export async function baseStyle() {
@@ -49,6 +50,14 @@ export async function baseStyle() {
   return style;
 }
 
-export function legendHtml() {
-  return LEGEND.map(([c, t]) => `<div><span class="swatch" style="background:${c}"></span>${t}</div>`).join('');
+/** The map legend as elements, in the page's language (colours set through the DOM, not inline styles). */
+export function legendNodes() {
+  return LEGEND.map(([colour, text]) => {
+    const row = document.createElement('div');
+    const swatch = document.createElement('span');
+    swatch.className = 'swatch';
+    swatch.style.background = colour;
+    row.append(swatch, t(text));
+    return row;
+  });
 }

@@ -75,7 +75,7 @@ def create_app(
         description=DESCRIPTION,
         version="0.1.0",
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # server.web serves /api/docs from disk (FastAPI's own page loads Swagger UI from a CDN)
         redoc_url=None,
     )
     app.state.settings = settings

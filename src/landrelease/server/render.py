@@ -41,6 +41,41 @@ NAV = (
 )
 
 
+#: The strings the pages' scripts (web/src/*.js) show, with {name} placeholders; each page carries their
+#: translations in a JSON data block (`id="lr-i18n"`, read by web/src/i18n.js), not in a script.
+JS_MESSAGES = (
+    N_("In view: {counts}"),
+    N_("{count} {layer}"),
+    N_("{count} {layer} (grouped)"),
+    N_("Recorded {code}"),
+    N_("{shown} of {total} EO finds shown"),
+    N_("reason: say why the submission is rejected, so the team can correct it"),
+    N_("the server answered {status}"),
+    N_("SYNTHETIC DATA — invented records for demonstration; never act on them"),
+    N_("CHA, open"),
+    N_("SHA, open"),
+    N_("Closed"),
+    N_("Handed over"),
+    N_("Cancelled"),
+    N_("Reduced"),
+    N_("Cleared"),
+    N_("EO find"),
+    N_("Accident"),
+    N_("Hazardous areas"),
+    N_("Released land"),
+    N_("EO finds"),
+    N_("Accidents"),
+)
+#: Fields whose codes the map's pop-ups show, as (kind, field).
+JS_FIELDS = (
+    ("hazardous_area", "haz_type"),
+    ("hazardous_area", "status"),
+    ("land_release", "rel_type"),
+    ("eo_find", "category"),
+    ("accident", "acc_type"),
+)
+
+
 def text(x: Any) -> str:
     """A value as text; blank for none."""
     return "" if x is None else str(x)
@@ -126,12 +161,26 @@ def _gettext_callables(t: gettext_module.NullTranslations) -> dict[str, Any]:
     return {"_": gettext, "gettext": gettext, "ngettext": ngettext, "translations": t}
 
 
+def _js_strings(lang: str, t: gettext_module.NullTranslations) -> dict[str, Any]:
+    from landrelease.domain.model import BY_KIND
+
+    fields = {name: BY_KIND[kind].field(name) for kind, name in JS_FIELDS}
+    return {
+        "lang": lang,
+        "m": {m: t.gettext(m) for m in JS_MESSAGES},
+        "f": {name: t.gettext(f.label) for name, f in fields.items()},
+        "v": {name: {m.value: t.gettext(m.label) for m in f.vocab or ()} for name, f in fields.items()},
+    }
+
+
 @cache
 def _callables(lang: str) -> dict[str, Any]:
+    t = i18n.translations(lang)
     return {
-        **_gettext_callables(i18n.translations(lang)),
+        **_gettext_callables(t),
         "lang": lang,
         "dir": i18n.direction(lang),
+        "js_strings": _js_strings(lang, t),
     }
 
 

@@ -6,15 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from landrelease.errors import NotFound
 from landrelease.server import basemap
+from landrelease.server.render import render
 
 #: URL prefix → path inside web/ (only these folders are served).
 VENDOR = {
     "maplibre-gl": "node_modules/maplibre-gl/dist",
     "pmtiles": "node_modules/pmtiles/dist",
+    "swagger-ui": "node_modules/swagger-ui-dist",  # /api/docs offline
 }
 TYPES = {".mjs": "text/javascript", ".js": "text/javascript", ".css": "text/css", ".map": "application/json"}
 
@@ -45,6 +47,11 @@ def router() -> APIRouter:
         if not root.is_dir():
             raise NotFound(f"{package} is not installed: run 'make install' (npm ci in web/)")
         return _file(_safe(root, rel))
+
+    @r.get("/api/docs")
+    def api_docs(request: Request) -> HTMLResponse:
+        """The HTTP API's documentation: Swagger UI installed from npm, no CDN (works offline)."""
+        return render(request, "api_docs.html")
 
     @r.get("/basemap/land.geojson")
     def land(request: Request) -> Response:
