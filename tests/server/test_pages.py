@@ -8,7 +8,7 @@ import ast
 import re
 from pathlib import Path
 
-from live import call
+from live import TEST_TOKEN, call
 
 import landrelease.server
 
@@ -119,3 +119,22 @@ def test_no_raw_codes_or_field_names_on_the_pages(demo_server):
             text = _visible(_html(f"{demo_server.url}{path}{sep}lang={lang}"))
             found = {w for w in re.findall(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b", text) if w in raw}
             assert not found, (lang, path, found)
+
+
+def test_links_follow_the_role(server):
+    """Nobody sees a link for an action their role cannot take (issue 10): a viewer no "New …", no
+    "Review"; a QA officer "Review" but no new hazardous area; the administrator everything."""
+    from live import account_token
+
+    def links(headers: dict[str, str]) -> set[str]:
+        r = call("GET", f"{server.url}/map", headers={"Accept": "text/html", **headers}, auth=False)
+        nav = re.search(r"<nav>(.*?)</nav>", r.body.decode(), flags=re.S).group(1)
+        return set(re.findall(r'<a href="([^"]+)"', nav))
+
+    viewer = links(account_token(server.store, "v1", "viewer"))
+    assert {"/map", "/dashboard", "/api/docs"} <= viewer
+    assert not {"/areas/new", "/finds/new", "/reports/new", "/review"} & viewer
+    qa = links(account_token(server.store, "qa1", "qa_officer"))
+    assert "/review" in qa and "/areas/new" not in qa
+    admin = links({"Authorization": f"Bearer {TEST_TOKEN}"})
+    assert {"/areas/new", "/finds/new", "/reports/new", "/review", "/plan"} <= admin

@@ -19,6 +19,7 @@ from babel.messages.pofile import read_po, write_po
 from jinja2.ext import babel_extract
 
 from landrelease import i18n
+from landrelease.auth.roles import ROLE_LABELS
 from landrelease.domain import model, vocab
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -61,6 +62,8 @@ def _domain() -> Iterator[Message]:
                 yield f.help, f"{where}.{f.name}"
             if f.unit:
                 yield f.unit, f"{where}.{f.name}"
+    for role, text in ROLE_LABELS.items():
+        yield text, f"auth/roles.py:{role.name}"
     for name, cls in inspect.getmembers(vocab, inspect.isclass):
         if issubclass(cls, vocab.Vocab) and cls is not vocab.Vocab:
             for m in cls:

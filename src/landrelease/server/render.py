@@ -21,23 +21,30 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, se
 from markupsafe import Markup
 
 from landrelease import i18n
+from landrelease.auth import policy
 from landrelease.i18n import N_, words
 
 LANG_COOKIE = "lr_lang"
 LANG_COOKIE_AGE = 365 * 24 * 3600
 
 
-#: The top bar: (href, label). Labels are English source strings, translated in the layout.
+def _anyone(p: Any) -> bool:
+    return True
+
+
+#: The top bar: (href, label, who sees the link). Labels are English source strings, translated in the
+#: layout; a link shows only to those whose role may take the action (auth.policy), so a viewer sees no
+#: "New …" and only reviewers see "Review".
 NAV = (
-    ("/map", N_("Map")),
-    ("/dashboard", N_("Dashboard")),
-    ("/plan", N_("Plan")),
-    ("/areas/new", N_("New area")),
-    ("/finds/new", N_("New EO find")),
-    ("/reports/new", N_("Progress report")),
-    ("/review", N_("Review")),
-    ("/collections?f=html", N_("OGC API")),
-    ("/api/docs", N_("HTTP API")),
+    ("/map", N_("Map"), _anyone),
+    ("/dashboard", N_("Dashboard"), _anyone),
+    ("/plan", N_("Plan"), lambda p: policy.can_read(p, "hazardous_area")),
+    ("/areas/new", N_("New area"), lambda p: policy.may_write_kind(p, "hazardous_area")),
+    ("/finds/new", N_("New EO find"), lambda p: policy.may_write_kind(p, "eo_find")),
+    ("/reports/new", N_("Progress report"), lambda p: policy.may_write_kind(p, "progress_report")),
+    ("/review", N_("Review"), policy.can_review),
+    ("/collections?f=html", N_("OGC API"), _anyone),
+    ("/api/docs", N_("HTTP API"), _anyone),
 )
 
 
@@ -196,7 +203,7 @@ def _environment() -> Environment:
     )
     env.globals.update(_callables(i18n.SOURCE))
     env.filters.update(num=num, area=area, date=date, value=value, text=text, short=short, value_text=value_text, tr=tr)
-    env.globals.update(NAV=NAV, LANGUAGES=i18n.LANGUAGES, label=label, change=change, actor=actor, action=action)
+    env.globals.update(LANGUAGES=i18n.LANGUAGES, label=label, change=change, actor=actor, action=action)
     return env
 
 
@@ -231,6 +238,8 @@ def page_context(request: Request | None) -> dict[str, Any]:
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] if request is not None else []
     return {
         "user": None if p is None or p.is_anonymous else p,
+        "top_nav": [(href, text) for href, text, may in NAV if may(p)],
+        "may_record_progress": policy.may_write_kind(p, "progress_report"),
         "csrf": csrf,
         "query": query,
         "path": request.url.path if request is not None else "/",
