@@ -138,3 +138,11 @@ def test_links_follow_the_role(server):
     assert "/review" in qa and "/areas/new" not in qa
     admin = links({"Authorization": f"Bearer {TEST_TOKEN}"})
     assert {"/areas/new", "/finds/new", "/reports/new", "/review", "/plan"} <= admin
+
+
+def test_a_browser_gets_error_pages_in_its_language_and_scripts_get_problems(demo_server):
+    page = call("GET", f"{demo_server.url}/areas/HA-1900-000001?lang=uk", headers={"Accept": "text/html"})
+    assert page.status == 404 and page.type.startswith("text/html")
+    assert "Не знайдено" in page.body.decode() and 'id="error-detail"' in page.body.decode()
+    api = call("GET", f"{demo_server.url}/areas/HA-1900-000001")
+    assert api.status == 404 and api.type.startswith("application/problem+json")
