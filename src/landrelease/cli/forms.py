@@ -18,7 +18,10 @@ def build(
     ],
     translations: Annotated[
         Path | None,
-        typer.Option(help='TOML file of translated labels: a table per language, e.g. ["French (fr)"].'),
+        typer.Option(
+            help='TOML file of translated labels: a table per language, e.g. ["French (fr)"]; it overrides '
+            "the built-in catalogues (Ukrainian, Russian, Arabic, Spanish, French), which are used without it."
+        ),
     ] = None,
     validate: Annotated[
         bool, typer.Option("--validate", help="Check every form with ODK Validate (needs java).")
@@ -27,10 +30,13 @@ def build(
     """Write the XLSForms: hazardous area, daily progress, EO find / spot task, accident, risk education, QA visit."""
     from rich.table import Table
 
+    from landrelease import i18n
     from landrelease.cli.main import out
     from landrelease.formats.xlsform import FORMS, build, english_texts, load_translations
 
-    tr = load_translations(translations) if translations else None
+    tr = i18n.form_translations(english_texts())  # the same catalogues as the web pages
+    for lang, table_ in (load_translations(translations) if translations else {}).items():
+        tr[lang] = {**tr.get(lang, {}), **{k: v for k, v in table_.items() if v}}
     built = build(directory, tr, validate=validate)
     table = Table("form id", "version", "title", "XLSForm", title=f"Field forms written to {directory}")
     for b in built:

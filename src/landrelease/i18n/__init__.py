@@ -111,6 +111,19 @@ def negotiate(query: str | None, cookie: str | None, accept: str | None, default
     return supported(query) or supported(cookie) or from_accept_language(accept) or supported(default) or SOURCE
 
 
+#: Languages as XLSForm columns name them ("label::French (fr)").
+XLSFORM_NAMES = {"uk": "Ukrainian", "ru": "Russian", "ar": "Arabic", "es": "Spanish", "fr": "French"}
+
+
+def form_translations(texts: list[str] | tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """The field forms' texts in every language from the catalogues, as `formats.xlsform` takes them
+    ({"French (fr)": {english: french}}): the forms speak the same words as the pages."""
+    return {
+        f"{name} ({lang})": {text: translations(lang).gettext(text) for text in texts}
+        for lang, name in XLSFORM_NAMES.items()
+    }
+
+
 @cache
 def locale(lang: str) -> Locale:
     return Locale.parse(FORMAT_LOCALE.get(lang, lang))

@@ -62,6 +62,10 @@ def _domain() -> Iterator[Message]:
                 yield f.help, f"{where}.{f.name}"
             if f.unit:
                 yield f.unit, f"{where}.{f.name}"
+    from landrelease.formats.xlsform import english_texts
+
+    for text in english_texts():  # the field forms' questions, hints and messages (XLSForm labels)
+        yield text, "formats/xlsform.py"
     for role, text in ROLE_LABELS.items():
         yield text, f"auth/roles.py:{role.name}"
     for name, cls in inspect.getmembers(vocab, inspect.isclass):
