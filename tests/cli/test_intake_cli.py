@@ -19,15 +19,20 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_forms_build_writes_every_form_with_translations(tmp_path):
+    """The forms speak the catalogues' languages (issue 10); a translation file overrides a text."""
     tr = tmp_path / "uk.toml"
-    tr.write_text('["Ukrainian (uk)"]\n"Date of the accident" = "Дата нещасного випадку"\n', encoding="utf-8")
+    tr.write_text('["Ukrainian (uk)"]\n"Date of the accident" = "Дата події (свій переклад)"\n', encoding="utf-8")
     proc = run("forms", "build", str(tmp_path / "out"), "--translations", str(tr))
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
         [f"{f}.xlsx" for f in FORMS] + [f"{f}.xml" for f in FORMS]
     )
-    assert "Дата нещасного випадку" in (tmp_path / "out" / "lr_accident.xml").read_text(encoding="utf-8")
-    assert "Ukrainian (uk): 1 of" in proc.stdout
+    xml = (tmp_path / "out" / "lr_accident.xml").read_text(encoding="utf-8")
+    assert "Дата події (свій переклад)" in xml  # the file's text wins over the catalogue's
+    assert "Date de l'accident" in xml and "تاريخ الحادث" in xml  # the other languages from the catalogues
+    counts = dict(line.split(": ", 1) for line in proc.stdout.splitlines() if " texts translated" in line)
+    assert set(counts) == {"Ukrainian (uk)", "Russian (ru)", "Arabic (ar)", "Spanish (es)", "French (fr)"}
+    assert all(int(c.split()[0]) > 150 for c in counts.values()), counts
 
 
 def test_forms_build_bad_translation_file_is_one_line(tmp_path):

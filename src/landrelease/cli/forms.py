@@ -42,11 +42,10 @@ def build(
     for b in built:
         table.add_row(b.form_id, b.version, FORMS[b.form_id].title, b.xlsx.name)
     out.print(table)
-    if tr:
-        texts = english_texts()
-        for lang, table_ in tr.items():
-            missing = sum(1 for t in texts if t not in table_)
-            out.print(f"{lang}: {len(texts) - missing} of {len(texts)} texts translated (the rest in English)")
+    texts = english_texts()
+    for lang, table_ in tr.items():
+        done = sum(1 for t in texts if table_.get(t) and table_[t] != t)
+        out.print(f"{lang}: {done} of {len(texts)} texts translated (the rest in English)")
     if validate:
         out.print("Every form passed ODK Validate.")
 
