@@ -67,6 +67,9 @@ class Settings:
     review_two_person: bool = _setting(
         True, "Verifying and approving a field submission need two different accounts (docs/review.md)."
     )
+    language: str = _setting(
+        "en", "Pages' language when ?lang=, the cookie and Accept-Language name none spoken: en uk ru ar es fr."
+    )
     # --- accounts (docs/security.md)
     session_hours: float = _setting(12.0, "A web session ends this many hours after sign-in.")
     login_user_failures: int = _setting(5, "Failed sign-ins in 15 minutes that lock a username for 15 minutes.")
@@ -83,6 +86,11 @@ class Settings:
         ):
             if getattr(self, name) < low:
                 raise ValidationError(f"must be at least {low}", field=name)
+        if self.language not in ("en", "uk", "ru", "ar", "es", "fr"):  # landrelease.i18n.LANGUAGES
+            raise ValidationError(
+                f"{self.language!r} is not a language Landrelease speaks; use one of: en, uk, ru, ar, es, fr",
+                field="language",
+            )
         if not self.session_hours > 0:
             raise ValidationError("must be more than 0 hours", field="session_hours")
 

@@ -8,6 +8,7 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
 from live import TEST_TOKEN, call
 
 import landrelease.server
@@ -146,3 +147,22 @@ def test_a_browser_gets_error_pages_in_its_language_and_scripts_get_problems(dem
     assert "Не знайдено" in page.body.decode() and 'id="error-detail"' in page.body.decode()
     api = call("GET", f"{demo_server.url}/areas/HA-1900-000001")
     assert api.status == 404 and api.type.startswith("application/problem+json")
+
+
+def test_the_default_language_is_a_setting(store):
+    """When nothing names a language Landrelease speaks, the `language` setting does (docs/operations.md)."""
+    import dataclasses
+
+    from live import LiveServer, admin_account
+
+    from landrelease.server.app import create_app
+
+    admin_account(store)
+    with LiveServer(create_app(store, dataclasses.replace(store.settings, language="es"))) as s:
+        r = call("GET", f"{s.url}/login", headers={"Accept": "text/html", "Accept-Language": "de"}, auth=False)
+        assert '<html lang="es" dir="ltr">' in r.body.decode() and r.headers["content-language"] == "es"
+    from landrelease.errors import ValidationError
+    from landrelease.settings import load_settings
+
+    with pytest.raises(ValidationError, match="not a language Landrelease speaks"):
+        load_settings(environ={"LANDRELEASE_LANGUAGE": "de"})

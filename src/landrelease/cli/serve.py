@@ -47,6 +47,13 @@ def serve(
             "[setting public_view, LANDRELEASE_PUBLIC_VIEW].",
         ),
     ] = False,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            help="Pages' language when the browser asks for none Landrelease speaks: en, uk, ru, ar, es, fr "
+            "[setting language, LANDRELEASE_LANGUAGE; default en].",
+        ),
+    ] = None,
 ) -> None:
     """Run the web application on the record given by --db (SQLite file or postgresql://… URL)."""
     import uvicorn
@@ -54,7 +61,8 @@ def serve(
     from landrelease.cli.main import err, state, store
     from landrelease.server.app import create_app
 
-    given = {"host": host, "port": port, "basemap": basemap, "workers": workers, "scenarios": scenarios}
+    given = {"host": host, "port": port, "basemap": basemap, "workers": workers, "scenarios": scenarios,
+             "language": language}  # fmt: skip
     settings = dataclasses.replace(
         state.settings,
         **{k: v for k, v in given.items() if v is not None},

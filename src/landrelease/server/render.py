@@ -218,7 +218,8 @@ def language(request: Request | None) -> str:
     lang = getattr(state, "lang", None)
     if lang is None:
         app = request.scope.get("app")
-        default = getattr(app.state, "default_language", i18n.SOURCE) if app is not None else i18n.SOURCE
+        settings = getattr(app.state, "settings", None) if app is not None else None
+        default = settings.language if settings is not None else i18n.SOURCE
         lang = i18n.negotiate(
             request.query_params.get("lang"),
             request.cookies.get(LANG_COOKIE),
