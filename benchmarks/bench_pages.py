@@ -1,12 +1,13 @@
 """Page render benchmark (issue 10): the web pages' response time before and after a change to how
 pages are made, on the same record, from the same client, in one run.
 
-    .venv/bin/python benchmarks/bench_pages.py [--areas 2000] [--requests 60] [--before REF] [--work DIR]
+    .venv/bin/python benchmarks/bench_pages.py [--areas 2000] [--requests 60] [--before REF] [--after REF]
+                                               [--work DIR]
 
 `--before` is a git revision of this repository (default: the last commit whose pages were Python
-f-strings, before the Jinja2 templates of issue 10). Its `src/` is extracted with `git archive` into
-WORK/before-<rev>/ and served by a second `landrelease serve` (one worker each, `PYTHONPATH` pointing at
-that tree) on the same database, next to the working tree's server. The client asks both servers
+f-strings, before the Jinja2 templates of issue 10); `--after` another (default: the working tree).
+Each revision's `src/` is extracted with `git archive` into WORK/tree-<rev>/ and served by its own
+`landrelease serve` (one worker each, `PYTHONPATH` pointing at that tree) on the same database. The client asks both servers
 for each page in turn (interleaved, so machine load hits both alike) over keep-alive connections, as
 an administrator with an API token, and reports the median and p90 milliseconds per page and the
 ratio after / before. Both servers and the client share this machine's cores.
@@ -48,7 +49,7 @@ PAGES = (
 def before_tree(rev: str, work: Path) -> Path:
     sha = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", rev], check=True, capture_output=True,
                          text=True).stdout.strip()  # fmt: skip
-    tree = work / f"before-{sha}"
+    tree = work / f"tree-{sha}"
     if not (tree / "src").is_dir():
         data = subprocess.run(["git", "-C", ROOT, "archive", sha, "src"], check=True, capture_output=True).stdout
         tarfile.open(fileobj=io.BytesIO(data)).extractall(tree, filter="data")
@@ -112,6 +113,7 @@ def main() -> None:
     ap.add_argument("--areas", type=int, default=2000)
     ap.add_argument("--requests", type=int, default=60, help="per page and server")
     ap.add_argument("--before", default=BEFORE, help="git revision of the 'before' pages")
+    ap.add_argument("--after", default=None, help="git revision of the 'after' pages (default: the working tree)")
     ap.add_argument("--work", type=Path, default=WORK)
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -122,11 +124,13 @@ def main() -> None:
     auth = {"Authorization": f"Bearer {token(db)}"}
     area = busy_area(db)
     tree = before_tree(args.before, args.work)
-    servers = {"before": serve(db, tree / "src"), "after": serve(db, ROOT / "src")}
+    after = before_tree(args.after, args.work) / "src" if args.after else ROOT / "src"
+    servers = {"before": serve(db, tree / "src"), "after": serve(db, after)}
     try:
         conns = {k: http.client.HTTPConnection("127.0.0.1", port, timeout=120) for k, (_, port) in servers.items()}
         print(f"pages on {db.name} ({args.areas} demo areas), area {area}; before = {args.before} ({tree.name}), "
-              f"after = working tree; {args.requests} requests per page and server, interleaved")  # fmt: skip
+              f"after = {args.after or 'working tree'}; {args.requests} requests per page and server, "
+              "interleaved")  # fmt: skip
         print(f"{'page':<16} {'before p50':>10} {'p90':>7} {'after p50':>10} {'p90':>7} {'after/before':>12}")
         ratios = []
         for name, path in PAGES:
