@@ -7,10 +7,10 @@ pages are made, on the same record, from the same client, in one run.
 `--before` is a git revision of this repository (default: the last commit whose pages were Python
 f-strings, before the Jinja2 templates of issue 10); `--after` another (default: the working tree).
 Each revision's `src/` is extracted with `git archive` into WORK/tree-<rev>/ and served by its own
-`landrelease serve` (one worker each, `PYTHONPATH` pointing at that tree) on the same database. The client asks both servers
-for each page in turn (interleaved, so machine load hits both alike) over keep-alive connections, as
-an administrator with an API token, and reports the median and p90 milliseconds per page and the
-ratio after / before. Both servers and the client share this machine's cores.
+`landrelease serve` (one worker each, `PYTHONPATH` pointing at that tree) on the same database.
+The client asks both servers for each page in turn (interleaved, so machine load hits both alike)
+over keep-alive connections, as an administrator with an API token, and reports the median and p90
+milliseconds per page and the ratio after / before. Both servers and the client share this machine's cores.
 """
 
 from __future__ import annotations
