@@ -101,3 +101,26 @@ def test_api_docs_render_offline(browser, web):
     finally:
         context.close()
     assert outside == []
+
+
+def test_phone_and_keyboard(browser, web):
+    """At 390 × 844 the top bar stays short and a form fits the screen; the first Tab reaches the skip
+    link, which takes the keyboard to the page's content."""
+    from conftest import sign_in
+
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        sign_in(page, web, *web.login)
+        page.goto(f"{web.url}/reports/new")
+        assert page.locator("header").bounding_box()["height"] < 140
+        assert page.evaluate("document.documentElement.scrollWidth") <= 392  # nothing runs off the right edge
+        box = page.locator("#f-worked_m2").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+        _shot(page, "phone-form")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.className") == "skip"
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "main"
+    finally:
+        context.close()
