@@ -88,3 +88,14 @@ def test_numbers_areas_and_dates_for_people():
     assert i18n.area(2_500_000, "uk") == "2,50 км²"
     assert i18n.date(dt.date(2019, 1, 15), "en") == "15 Jan 2019"
     assert i18n.date("2019-01-15", "es") == "15 ene 2019"
+
+
+@pytest.mark.parametrize("lang", list(i18n.LANGUAGES))
+def test_fast_number_formatting_agrees_with_babel(lang):
+    """`i18n.number` formats with the language's CLDR separators looked up once; Babel's general
+    formatter is the reference."""
+    from babel.numbers import format_decimal
+
+    for x, digits in ((1234567.891, 1), (3003.8971, 0), (-1250.0, 0), (0.5, 2), (999.999, 2)):
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        assert i18n.number(x, lang, digits) == format_decimal(x, format=pattern, locale=i18n.locale(lang))

@@ -25,7 +25,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import get_decimal_symbol, get_group_symbol
 from babel.support import Translations
 
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
@@ -141,8 +141,17 @@ def number(x: Any, lang: str = SOURCE, digits: int = 0) -> str:
     """A number for people: the language's separators, `digits` decimals; blank for none."""
     if x is None or x == "":
         return ""
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(float(x), format=pattern, locale=locale(lang))
+    group, decimal = _symbols(lang)
+    text = f"{float(x):,.{digits}f}"  # groups of three: true of every language here (CLDR #,##0)
+    return text.replace(",", "\0").replace(".", decimal).replace("\0", group)
+
+
+@cache
+def _symbols(lang: str) -> tuple[str, str]:
+    """The language's group and decimal separators (CLDR, Latin digits), looked up once: a page
+    formats thousands of numbers and Babel's general formatter costs ~0.1 ms each."""
+    loc = locale(lang)
+    return get_group_symbol(loc, numbering_system="latn"), get_decimal_symbol(loc, numbering_system="latn")
 
 
 def area(m2: Any, lang: str = SOURCE, gettext_: Any = None) -> str:

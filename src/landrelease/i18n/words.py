@@ -40,14 +40,12 @@ def _(message: str, lang: str) -> str:
     return i18n.translations(lang).gettext(message)
 
 
+#: (kind, field name) → Field: one dictionary look-up per value (a page formats thousands).
+_FIELDS: dict[tuple[str, str], Field] = {(e.kind, f.name): f for e in BY_KIND.values() for f in e.fields}
+
+
 def field(kind: str, name: str) -> Field | None:
-    e = BY_KIND.get(kind)
-    if e is None:
-        return None
-    try:
-        return e.field(name)
-    except KeyError:
-        return None
+    return _FIELDS.get((kind, name))
 
 
 def field_label(kind: str, name: str, lang: str = i18n.SOURCE) -> str:
