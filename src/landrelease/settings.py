@@ -63,12 +63,12 @@ class Settings:
     scenarios: Path | None = _setting(None, "Directory of planning scenario files the Plan page offers.")
     plan_cache: Path | None = _setting(None, "Directory of web plan runs' results (default: a temporary folder).")
     web: Path | None = _setting(None, "The front-end folder (web/, with node_modules) when not beside the package.")
+    language: str = _setting(
+        "en", "Pages' language when ?lang=, the cookie and Accept-Language name none spoken: en uk ru ar es fr."
+    )
     # --- field intake (docs/review.md)
     review_two_person: bool = _setting(
         True, "Verifying and approving a field submission need two different accounts (docs/review.md)."
-    )
-    language: str = _setting(
-        "en", "Pages' language when ?lang=, the cookie and Accept-Language name none spoken: en uk ru ar es fr."
     )
     # --- accounts (docs/security.md)
     session_hours: float = _setting(12.0, "A web session ends this many hours after sign-in.")
