@@ -10,7 +10,9 @@ Each revision's `src/` is extracted with `git archive` into WORK/tree-<rev>/ and
 `landrelease serve` (one worker each, `PYTHONPATH` pointing at that tree) on the same database.
 The client asks both servers for each page in turn (interleaved, so machine load hits both alike)
 over keep-alive connections, as an administrator with an API token, and reports the median and p90
-milliseconds per page and the ratio after / before. Both servers and the client share this machine's cores.
+milliseconds per page and the ratio after / before. Both revisions must accept the record's schema (the
+record is brought up to date by the installed `landrelease init`; an older `--before` refuses a newer
+schema and its server exits). Both servers and the client share this machine's cores.
 """
 
 from __future__ import annotations
