@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
 
-from landrelease.server import api, auth, mapdata, odk, ogc, pages, plans, problems, review, web
+from landrelease.server import api, auth, limits, mapdata, odk, ogc, pages, plans, problems, review, web
 from landrelease.service.store import Store
 from landrelease.settings import Settings
 
@@ -60,10 +60,12 @@ def create_app(
     scenarios: str | Path | None = None,
     plan_cache: Path | None = None,
     public_view: bool | None = None,
+    body_limits: limits.BodyLimits | None = None,
 ) -> FastAPI:
     """The application on `store`, configured by `settings` (default: the store's own). Every request
     acts as its caller (`server.auth`); with `public_view`, anonymous visitors see released land and
-    statistics (docs/security.md). The keyword arguments are shorthands for the same settings (tests)."""
+    statistics (docs/security.md). The keyword arguments are shorthands for the same settings (tests);
+    `body_limits` replaces the request-body caps the settings give (`limits.BodyLimits.of`)."""
     given = {"basemap": basemap, "web": web_root, "scenarios": scenarios, "plan_cache": plan_cache}
     given = {k: Path(v) for k, v in given.items() if v is not None}
     if public_view is not None:
@@ -96,6 +98,7 @@ def create_app(
     app.include_router(review.router())
     app.include_router(review.api_router())
     odk.install(app)
+    limits.install(app, body_limits)  # outermost: a too-large body is refused before anything reads it
 
     def custom_openapi() -> dict[str, Any]:
         if app.openapi_schema:
