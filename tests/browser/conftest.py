@@ -89,6 +89,12 @@ def sign_in(pg, server, username: str, password: str) -> None:
 def page(browser, request):
     """A fresh browser context; signed in as the test administrator when the test uses `web`."""
     context = browser.new_context(viewport={"width": 1200, "height": 800})
+    # the pages' Content-Security-Policy (server/limits.py) must never have to block anything a page
+    # needs: each violation is logged as a console error, which fails the test
+    context.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => console.error("
+        "`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI} (${e.sourceFile}:${e.lineNumber})`))"
+    )
     pg = context.new_page()
     if "web" in request.fixturenames:
         server = request.getfixturevalue("web")

@@ -1,4 +1,8 @@
-"""Helpers for the browser tests."""
+"""Helpers for the browser tests.
+
+Pages are served with a Content-Security-Policy that forbids eval (`server/limits.py`): Playwright
+evaluates a `wait_for_function` *expression* string with eval inside the page, so predicates are
+written as functions (`"() => …"`), which Playwright runs through the DevTools protocol instead."""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ IDLE = (
 def map_idle(pg, loads: int = 1) -> None:
     """Wait until the map has applied at least `loads` data loads, none is in flight, and it has
     rendered them ('idle')."""
-    pg.wait_for_function(f"window.lrLoaded >= {loads} && window.lrPending === 0", timeout=60_000)
+    pg.wait_for_function(f"() => window.lrLoaded >= {loads} && window.lrPending === 0", timeout=60_000)
     pg.evaluate(IDLE)
 
 
@@ -29,5 +33,5 @@ def after(pg, action) -> None:  # type: ignore[no-untyped-def]
 
 def wait_pick(pg) -> None:
     """Wait until a form's small map is ready to take clicks."""
-    pg.wait_for_function("window.lrPickReady === true", timeout=60_000)
+    pg.wait_for_function("() => window.lrPickReady === true", timeout=60_000)
     pg.evaluate(IDLE)

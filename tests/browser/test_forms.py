@@ -54,7 +54,7 @@ def test_bad_polygon_gets_the_error_message(web, page, tmp_path):
     wait_pick(page)
     page.select_option("#f-haz_type", "sha")
     page.set_input_files("#upload", str(path))
-    page.wait_for_function("document.querySelector('[name=geometry]').value.includes('Polygon')")
+    page.wait_for_function("() => document.querySelector('[name=geometry]').value.includes('Polygon')")
     page.click("button[type=submit]")
     err = page.locator("#form-error")
     err.wait_for()

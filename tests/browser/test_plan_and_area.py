@@ -21,13 +21,13 @@ def _row(page, sid):
 @pytest.mark.parametrize("web", BACKENDS, indirect=True)
 def test_plan_page_runs_draws_and_compares(web, page):
     page.goto(f"{web.url}/plan")
-    page.wait_for_function("window.lrPlan.listings >= 1")
+    page.wait_for_function("() => window.lrPlan.listings >= 1")
     assert page.locator("#scenarios tbody tr").count() == 2
     assert _row(page, "standing").get_attribute("data-state") == "none"
     assert page.locator("#web-sims").inner_text() == "200"
 
     _row(page, "standing").locator("button.run").click()
-    page.wait_for_function("window.lrPlan.drawn >= 1", timeout=RUN_TIMEOUT)
+    page.wait_for_function("() => window.lrPlan.drawn >= 1", timeout=RUN_TIMEOUT)
     assert _row(page, "standing").get_attribute("data-state") == "done"
     res = call("GET", f"{web.url}/api/plans/standing/result").json
     # the Gantt draws every bar of the plan, the burn-down its band and P50 line
@@ -48,16 +48,18 @@ def test_plan_page_runs_draws_and_compares(web, page):
 
     # a second scenario joins the comparison: two rows, two bands on one chart
     _row(page, "standing-plus-survey").locator("button.run").click()
-    page.wait_for_function("document.querySelectorAll('#compare-table tbody tr').length === 2", timeout=RUN_TIMEOUT)
+    page.wait_for_function(
+        "() => document.querySelectorAll('#compare-table tbody tr').length === 2", timeout=RUN_TIMEOUT
+    )
     assert page.locator("#compare-chart svg polygon.band").count() == 2
     survey = call("GET", f"{web.url}/api/plans/standing-plus-survey/result").json
     texts = page.locator('#compare-table tbody tr[data-id="standing-plus-survey"] td').all_inner_texts()
     assert texts[1] == str(survey["summary"]["teams"]) and texts[1] != cells[1]
     # untick one: it leaves the comparison; show the other in the detail
     _row(page, "standing").locator("input[type=checkbox]").uncheck()
-    page.wait_for_function("document.querySelectorAll('#compare-table tbody tr').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#compare-table tbody tr').length === 1")
     _row(page, "standing-plus-survey").locator("button.show").click()
-    page.wait_for_function("window.lrPlan.shown === 'standing-plus-survey'")
+    page.wait_for_function("() => window.lrPlan.shown === 'standing-plus-survey'")
     assert page.locator("#gantt svg rect.bar").count() == len(survey["gantt"]["bars"])
     assert page.evaluate("window.lrPlan.errors") == []
 
@@ -76,7 +78,7 @@ def test_area_page_map(web, page):
     with_finds = {f["area"] for f in finds}
     code = next(r["area"] for r in releases if r["area"] in with_finds)
     page.goto(f"{web.url}/areas/{code}")
-    page.wait_for_function("window.lrAreaReady === true", timeout=60_000)
+    page.wait_for_function("() => window.lrAreaReady === true", timeout=60_000)
 
     def rendered(layer: str) -> int:
         return page.evaluate(f"window.lrMap.queryRenderedFeatures({{layers: ['{layer}']}}).length")

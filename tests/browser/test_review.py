@@ -96,7 +96,7 @@ def test_verify_then_approve_puts_the_report_on_the_area_page(browser, desk, pag
     assert page.locator("#queue tr").count() == 3
 
     _open(page, desk, "approve-me")
-    page.wait_for_function("window.lrReviewMapReady === true", timeout=60_000)
+    page.wait_for_function("() => window.lrReviewMapReady === true", timeout=60_000)
     drawn = page.evaluate("window.lrMap.queryRenderedFeatures({layers: ['record-fill']}).length")
     assert drawn >= 1  # the activity's hazardous area is on the map
     assert page.locator("#flags").count() == 1

@@ -301,8 +301,9 @@ def test_public_view_shows_released_land_and_statistics_but_no_open_hazards(publ
     anon = {"auth": False}
     cols = call("GET", f"{url}/collections", **anon).json["collections"]
     assert [c["id"] for c in cols] == ["land-releases"]
-    assert call("GET", f"{url}/collections/land-releases/items", **anon).json["numberMatched"] == 1
-    assert call("GET", f"{url}/api/land-releases", **anon).status == 200
+    # the area is still open: its release would outline the hazard left, so the public sees none of it
+    assert call("GET", f"{url}/collections/land-releases/items", **anon).json["numberMatched"] == 0
+    assert call("GET", f"{url}/api/land-releases", **anon).json["matched"] == 0
     ha = area["code"]
     for path in ("/collections/hazardous-areas/items", f"/collections/hazardous-areas/items/{ha}",
                  "/api/hazardous-areas", f"/api/hazardous-areas/{ha}", "/api/eo-finds", "/api/victims",
@@ -315,6 +316,46 @@ def test_public_view_shows_released_land_and_statistics_but_no_open_hazards(publ
     r = call("POST", f"{url}/api/land-releases", rel, **anon)
     assert r.status == 401
     assert call("GET", f"{url}/api/land-releases").json["matched"] == 1
+
+
+def test_public_view_gives_no_way_to_locate_an_open_area(public_server):
+    """Issue #9: the public view named the open area of each public release and showed a polygon
+    touching its remaining hazard, and /api/map/extent gave anonymous visitors the extent of every
+    hazardous area. Releases of open areas now stay out of every public read until the area is
+    closed; the public extent is that of the land it may see."""
+    s = public_server
+    url, anon = s.url, {"auth": False}
+    far = {
+        "type": "Polygon",
+        "coordinates": [[[30.0, 45.0], [30.01, 45.0], [30.01, 45.01], [30.0, 45.01], [30.0, 45.0]]],
+    }
+    open_area = call("POST", f"{url}/api/hazardous-areas", {"haz_type": "cha", "status": "open", "geometry": SQUARE})
+    done_area = call("POST", f"{url}/api/hazardous-areas", {"haz_type": "sha", "status": "open", "geometry": far})
+    half = {"type": "Polygon", "coordinates": [[[35.50, 51.40], [35.508, 51.40], [35.508, 51.41], [35.50, 51.41],
+                                                [35.50, 51.40]]]}  # fmt: skip
+    part = {"area": open_area.json["code"], "rel_type": "cancelled", "date": "2024-03-01", "geometry": half}
+    hidden = call("POST", f"{url}/api/land-releases", part).json["code"]
+    whole = {"area": done_area.json["code"], "rel_type": "cancelled", "date": "2024-04-01", "geometry": far}
+    shown = call("POST", f"{url}/api/land-releases", whole)
+    assert shown.status == 201, shown.body
+    assert call("GET", f"{url}/api/hazardous-areas/{done_area.json['code']}").json["status"] != "open"
+    shown = shown.json["code"]
+    for path in ("/api/land-releases", "/collections/land-releases/items", "/collections/land-releases",
+                 "/api/map/land-releases?bbox=-180,-90,180,90", "/api/map/land-releases?bbox=35,51,36,52"):  # fmt: skip
+        r = call("GET", url + path, **anon)
+        assert r.status == 200 and hidden.encode() not in r.body and SQUARE_TEXT not in r.body, path
+        assert open_area.json["code"].encode() not in r.body, path
+    assert shown.encode() in call("GET", f"{url}/api/land-releases", **anon).body
+    assert call("GET", f"{url}/api/land-releases/{hidden}", **anon).status == 404
+    assert call("GET", f"{url}/collections/land-releases/items/{hidden}", **anon).status == 404
+    assert call("GET", f"{url}/api/land-releases/{shown}", **anon).status == 200
+    box = call("GET", f"{url}/api/map/extent", **anon).json["bbox"]
+    assert box == pytest.approx([30.0, 45.0, 30.01, 45.01])  # the released land only, not the open area at 35 E
+    everything = call("GET", f"{url}/api/map/extent").json["bbox"]  # an account sees the hazardous areas' extent
+    assert everything[2] >= 35.5
+    ogc = call("GET", f"{url}/collections/land-releases", **anon).json["extent"]["spatial"]["bbox"][0]
+    assert ogc[2] < 31
+    assert call("GET", f"{url}/api/land-releases").json["matched"] == 2  # accounts see both
 
 
 SQUARE_TEXT = b"51.41"

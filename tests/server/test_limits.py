@@ -107,7 +107,7 @@ def test_chunked_body_is_counted_as_it_arrives(small_server):
     status, answer, sent = raw(url, head, _chunks(50 * 2**20), chunked=True)
     assert status == 413 and b"application/problem+json" in answer and sent < 10 * 2**20
     # under the cap, a chunked API write goes through
-    body = b'{"name": "Chunked demining NGO", "org_type": "ngo"}'
+    body = b'{"name": "Chunked demining NGO", "org_kind": "ngo"}'
     head = f"POST /api/organisations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TEST_TOKEN}\r\n"
     head += "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
     status, answer, _ = raw(url, head, [body], chunked=True)
@@ -172,3 +172,64 @@ def test_security_headers_on_every_response(server):
     r = call("GET", url + "/api/docs", auth=False)
     csp = r.headers["content-security-policy"]
     assert r.status == 200 and "'sha256-" in csp and "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+
+
+BIG = 2**63
+
+
+@pytest.mark.parametrize("value", [BIG, -(BIG + 1), 10**30, BIG - 1 + 2**11])
+def test_integers_out_of_range_are_422_never_500(server, value):
+    """Integers a 64-bit column cannot hold, in query filters, pages, versions and JSON bodies."""
+    url = server.url
+    for path in (
+        f"/api/accidents?killed={value}",
+        f"/api/progress-reports?finds={value}",
+        f"/api/hazardous-areas?offset={value}",
+        f"/api/hazardous-areas?limit={value}",
+        f"/collections/hazardous-areas/items?offset={value}",
+        f"/collections/hazardous-areas/items?limit={value}&f=json",
+        f"/api/map/eo-finds?bbox=0,0,1,1&quantity={value}",
+        f"/api/submissions?offset={value}",
+    ):
+        r = call("GET", url + path)
+        assert r.status in (200, 400, 404, 422), (path, r.status, r.body[:300])  # OGC API answers 400
+        if r.status in (400, 422):
+            assert r.type.startswith("application/problem+json") and r.json["detail"], path
+    org = call("POST", f"{url}/api/organisations", {"name": "Overflow NGO", "org_kind": "ngo"})
+    assert org.status == 201, org.body
+    code = org.json["code"]
+    r = call("POST", f"{url}/api/accidents", {"date": "2024-05-01", "acc_type": "civilian", "killed": value})
+    assert r.status == 422 and r.json.get("field") == "killed", r.body
+    r = call("POST", f"{url}/api/accidents", {"date": "2024-05-01", "acc_type": "civilian", "killed": float(value)})
+    assert r.status == 422 and "killed" in r.json["detail"], r.body
+    r = call("PATCH", f"{url}/api/organisations/{code}", {"name": "Renamed NGO", "version": value})
+    assert r.status == 422 and r.json["field"] == "version", r.body
+    r = call("PATCH", f"{url}/api/organisations/{code}", {"name": "Renamed NGO"}, headers={"If-Match": f'"{value}"'})
+    assert r.status == 422 and r.json["field"] == "version", r.body
+    r = call("DELETE", f"{url}/api/organisations/{code}?reason=test&version={value}")
+    assert r.status == 422, r.body
+    # a float field given an integer too large for a float
+    body = {"haz_type": "sha", "status": "open", "name": "Big", "bm_lon": 10**400}
+    r = call("POST", f"{url}/api/hazardous-areas", body)
+    assert r.status == 422, r.body
+    assert call("GET", f"{url}/api/organisations/{code}").json["name"] == "Overflow NGO"  # nothing written
+
+
+def test_any_integer_in_a_filter_or_body_is_never_a_5xx(server):
+    """Property (hypothesis, through the real server): any integer, as a filter, a page offset or a
+    body field, gets 2xx or 4xx problem+json."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    url = server.url
+
+    @given(st.integers() | st.integers(min_value=2**62, max_value=2**66))
+    @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    def probe(n: int) -> None:
+        for path in (f"/api/accidents?killed={n}", f"/api/victims?offset={n}", f"/api/eo-finds?quantity={n}"):
+            r = call("GET", url + path)
+            assert r.status < 500, (path, r.body[:200])
+        r = call("POST", f"{url}/api/accidents", {"date": "2024-05-01", "acc_type": "civilian", "injured": n})
+        assert r.status < 500, r.body[:200]
+
+    probe()

@@ -239,3 +239,27 @@ def test_many_phones_with_replays_and_disconnects_store_each_form_once(field):
     assert len(stored) == rows(field) == 200
     assert stored == {i: hashlib.sha256(f.xml).hexdigest() for i, f in report.sent.items()}
     assert n_files == sum(len(f.files) for f in report.sent.values())
+
+
+def test_attachments_with_any_unicode_name_download(field):
+    """A phone names its photos in its own script (`фото.jpg`); the reviewer downloads them with that
+    name (RFC 5987 `filename*`), and no name can break or inject into the header."""
+    from urllib.parse import quote
+
+    from live import call
+
+    photo = b"\xff\xd8\xff\xe0" + secrets.token_bytes(500)
+    names = {"фото.jpg": photo, "plan;v=2 (1).jpg": b"\xff\xd8two", "زرع.jpg": b"\xff\xd8three"}
+    status, _, body = post(field, progress_xml(field, "uuid:unicode-1"), names)
+    assert status == 201, body
+    listed = call("GET", f"{field.url}/api/intake/submissions").json["submissions"]
+    sid = next(s["id"] for s in listed if s["instance_id"] == "uuid:unicode-1")
+    for name, data in names.items():
+        r = call("GET", f"{field.url}/review/{sid}/files/{quote(name, safe='')}")
+        assert r.status == 200 and r.body == data, (name, r.status, r.body[:200])
+        header = r.headers["content-disposition"]
+        assert header.startswith("attachment; filename=") and header.isascii()
+        assert f"filename*=UTF-8''{quote(name, safe='')}" in header
+        assert header.count('"') == 2 and header.count(";") == 2  # the name cannot add a parameter
+    page = call("GET", f"{field.url}/review/{sid}", headers={"Accept": "text/html"})
+    assert f"/files/{quote('фото.jpg', safe='')}".encode() in page.body

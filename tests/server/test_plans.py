@@ -150,3 +150,26 @@ def test_a_run_that_fails_says_why(sqlite_store, tmp_path):
         assert st["error"]["status"] in (404, 422) and st["error"]["detail"]
         r = call("GET", f"{s.url}/api/plans/standing/result")
         assert r.status == st["error"]["status"] and st["error"]["detail"] in r.json["detail"]
+
+
+def test_readers_cannot_start_runs_and_no_server_path_leaves(planned):
+    """Viewers, operator viewers and QA officers read plans but cannot start a run (a run takes the
+    server's processors); no answer names a folder of the server (issue #9: /api/plans did)."""
+    from live import account_token
+
+    s = planned
+    for role in ("viewer", "qa_officer"):
+        who = account_token(s.store, f"reader-{role}".replace("_", "-"), role)
+        listing = call("GET", f"{s.url}/api/plans", headers=who)
+        assert listing.status == 200 and listing.json["may_run"] is False
+        r = call("POST", f"{s.url}/api/plans/standing/run", headers=who)
+        assert r.status == 403 and r.type.startswith("application/problem+json"), r.body
+    assert call("GET", f"{s.url}/api/plans/standing").json["run"]["state"] == "none"  # nothing started
+    assert call("GET", f"{s.url}/api/plans").json["may_run"] is True  # the administrator may
+    secrets = [str(s.scenarios), str(s.cache), str(s.scenarios.parent), str(Path.cwd()), str(SCENARIOS.parent)]
+    secrets += [str(s.store.db)] if getattr(s.store, "db", None) else []
+    for path in ("/api/plans", "/api/plans/standing", "/api/plans/broken", "/api/plans/more:survey",
+                 "/api/plans/nothing-here", "/api/plans/broken/run", "/api/plans/standing/result"):  # fmt: skip
+        r = call("POST" if path.endswith("/run") else "GET", s.url + path)
+        for secret in secrets:
+            assert secret.encode() not in r.body, (path, secret)

@@ -128,6 +128,7 @@ function renderListing() {
   document.getElementById('web-sims').textContent = listing.web.simulations;
   document.getElementById('web-tl').textContent = listing.web.time_limit;
   document.getElementById('plan-dir').textContent = listing.directory;
+  document.getElementById('run-all').hidden = !listing.may_run;
   const checked = new Set([...tbody.querySelectorAll('input:checked')].map((i) => i.value));
   const first = tbody.children.length === 0;
   tbody.innerHTML = '';
@@ -154,6 +155,7 @@ function renderListing() {
     run.className = 'run';
     run.textContent = 'Run';
     run.disabled = Boolean(s.error) || ['queued', 'running', 'done'].includes(s.run.state);
+    run.hidden = !listing.may_run; // readers look at results; they do not start runs
     run.addEventListener('click', () => start(s.id));
     const show = document.createElement('button');
     show.type = 'button';

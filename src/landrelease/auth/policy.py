@@ -122,6 +122,13 @@ def can_approve(p: Principal | None) -> bool:
     return p is not None and p.role in AUTHORITY
 
 
+def can_run_plans(p: Principal | None) -> bool:
+    """Start a planning run (it takes the server's processors for seconds to minutes): the national
+    authority, which owns the national plan, and operators' data workers, who plan their tasks.
+    Readers (viewers, operator viewers, QA officers, the public) look at the runs' results only."""
+    return p is not None and p.role in (Role.ADMIN, Role.IMO, Role.OPERATOR_WRITER)
+
+
 def can_manage_accounts(p: Principal | None) -> bool:
     """Create, disable, re-password accounts and issue/revoke tokens for them: administrators and IM officers."""
     return p is not None and p.role in AUTHORITY
@@ -150,6 +157,7 @@ __all__ = [
     "can_manage_role",
     "can_read",
     "can_review",
+    "can_run_plans",
     "can_see_personal",
     "can_write",
     "may_write_kind",

@@ -90,21 +90,44 @@ class Field:
             return _PARSERS[self.type](self, value)
         except ValidationError:
             raise
-        except (TypeError, ValueError) as exc:
-            raise ValidationError(f"'{value}' is not a valid {self.type.value}: {exc}", field=self.name) from None
+        except (TypeError, ValueError, OverflowError) as exc:
+            shown = _shown(value)
+            raise ValidationError(f"'{shown}' is not a valid {self.type.value}: {exc}", field=self.name) from None
+
+
+def _shown(value: Any) -> str:
+    """A raw value as a message quotes it: at most 40 characters (str() of a huge int may even fail)."""
+    try:
+        text = str(value)
+    except ValueError:
+        return "(a number too long to show)"
+    return text if len(text) <= 40 else text[:40] + "…"
 
 
 def _parse_text(f: Field, value: Any) -> str:
     return str(value).strip()
 
 
+#: What an integer column holds on both backends (SQLite INTEGER and PostgreSQL BIGINT are signed
+#: 64-bit): a value outside it is refused as input, never sent to the database to fail there.
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+
+
 def _parse_int(f: Field, value: Any) -> int:
     if isinstance(value, bool):
         raise ValueError("boolean given")
-    number = float(value)
-    if not number.is_integer():
-        raise ValueError("expected a whole number")
-    return int(number)
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        number = int(value.strip())  # exact: a float would round 2**63 + 1 to 2**63
+    else:
+        real = float(value)
+        if not real.is_integer():
+            raise ValueError("expected a whole number")
+        number = int(real)
+    if not INT_MIN <= number <= INT_MAX:
+        raise ValidationError(f"is out of range: a whole number between {INT_MIN} and {INT_MAX}", field=f.name)
+    return number
 
 
 def _parse_float(f: Field, value: Any) -> float:

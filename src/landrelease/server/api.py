@@ -25,6 +25,9 @@ from landrelease.service import filters as cql_filters
 from landrelease.service import query, records
 from landrelease.service.settings import parse_bbox
 
+#: Versions are 32-bit integers in the store: a larger one is no record's version.
+MAX_VERSION = 2**31 - 1
+
 RESERVED = {"limit", "offset", "bbox", "datetime", "date_from", "date_to", "f", "filter", "filter-lang"}
 
 
@@ -79,16 +82,19 @@ def expected_version(request: Request, body: dict[str, Any]) -> int:
             field="version",
         )
     try:
-        return int(raw)
+        version = int(raw)
     except (TypeError, ValueError):
-        raise ValidationError(f"'{raw}' is not a version number", field="version") from None
+        raise ValidationError(f"'{str(raw)[:40]}' is not a version number", field="version") from None
+    if not 1 <= version <= MAX_VERSION:
+        raise ValidationError(f"must be a version number between 1 and {MAX_VERSION}", field="version")
+    return version
 
 
 async def json_body(request: Request) -> dict[str, Any]:
     try:
         body = json.loads(await request.body() or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"the request body is not JSON: {exc}") from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # ValueError: a number of > 4300 digits too
+        raise ValidationError(f"the request body is not JSON: {str(exc)[:200]}") from None
     if not isinstance(body, dict):
         raise ValidationError("the request body must be a JSON object of field: value")
     return body
@@ -124,7 +130,7 @@ def add_entity_routes(router: APIRouter, e: Entity) -> None:
     def list_(
         request: Request,
         limit: int = Query(100, ge=1, le=query.MAX_LIMIT, description="Page size"),
-        offset: int = Query(0, ge=0, description="Records to skip"),
+        offset: int = Query(0, ge=0, le=query.MAX_OFFSET, description="Records to skip"),
         bbox: str | None = Query(None, description="minx,miny,maxx,maxy in WGS84 lon/lat"),
         datetime: str | None = Query(None, description="Date or interval: 2024-01-01/2024-12-31, ../2024-12-31"),
         date_from: str | None = Query(None, description="On or after this date (YYYY-MM-DD)"),
@@ -252,7 +258,7 @@ def add_entity_routes(router: APIRouter, e: Entity) -> None:
         request: Request,
         code: str,
         reason: str = Query(..., description="Why: kept in the audit trail"),
-        version: int | None = Query(None, description="The version you saw"),
+        version: int | None = Query(None, ge=1, le=MAX_VERSION, description="The version you saw"),
     ) -> Response:
         query.one(store_of(request), e.kind, code)  # 404 for a code of another kind
         records.delete(store_of(request), code, reason=reason, expected_version=version)

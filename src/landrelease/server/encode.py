@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import unicodedata
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 import shapely
@@ -82,3 +85,16 @@ def feature_collection(page: Any, *, links: list[dict[str, Any]], time_stamp: st
         "links": links,
     }
     return orjson.dumps(doc, option=_ORJSON)
+
+
+def content_disposition(name: str, kind: str = "attachment") -> str:
+    """A Content-Disposition header for a file of any name (RFC 6266 with RFC 5987 `filename*`):
+    headers are Latin-1, so a name such as `фото.jpg` goes percent-encoded as UTF-8 in `filename*`,
+    with an ASCII `filename` beside it for old clients. Quotes, backslashes and control characters
+    never reach the header (no header injection through a file name a phone chose)."""
+    clean = "".join(c for c in unicodedata.normalize("NFC", name) if unicodedata.category(c)[0] != "C")
+    ascii_name = re.sub(r"[^A-Za-z0-9._ ()+,-]", "_", clean).strip() or "file"
+    header = f'{kind}; filename="{ascii_name}"'
+    if ascii_name != clean:
+        header += f"; filename*=UTF-8''{quote(clean, safe='')}"
+    return header

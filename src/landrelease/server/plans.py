@@ -41,7 +41,9 @@ import numpy as np
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from landrelease.auth import policy
 from landrelease.errors import LandreleaseError, NotFound
+from landrelease.server.auth import principal, require
 from landrelease.server.deps import store_of
 from landrelease.server.problems import problem
 from landrelease.server.render import render
@@ -251,7 +253,7 @@ class PlanRuns:
     def path(self, sid: str) -> Path:
         path = self.files().get(sid)
         if path is None:
-            raise NotFound(f"no scenario {sid!r} in {self.directory}; GET /api/plans lists them", field="scenario")
+            raise NotFound(f"no scenario {sid!r} in the scenarios folder; GET /api/plans lists them", field="scenario")
         return path
 
     def describe(self, sid: str, path: Path) -> dict[str, Any]:
@@ -395,7 +397,8 @@ def router() -> APIRouter:
         state = viewport.data_version(store_of(request))
         return JSONResponse(
             {
-                "directory": str(runs.directory),
+                "directory": runs.directory.name,  # the folder's name only: no server path leaves
+                "may_run": policy.can_run_plans(principal(request)),
                 "record_state": state,
                 "web": {"simulations": runs.simulations, "time_limit": runs.time_limit},
                 "scenarios": [entry(runs, state, sid, p) for sid, p in runs.files().items()],
@@ -407,7 +410,11 @@ def router() -> APIRouter:
         runs = plan_runs(request)
         return JSONResponse(entry(runs, viewport.data_version(store_of(request)), sid, runs.path(sid)))
 
-    @r.post("/{sid}/run", summary="Run the scenario on the record in the background (202), or say it is done (200)")
+    @r.post(
+        "/{sid}/run",
+        summary="Run the scenario on the record in the background (202), or say it is done (200)",
+        dependencies=[Depends(require(policy.can_run_plans))],
+    )
     def run(request: Request, sid: str) -> JSONResponse:
         runs = plan_runs(request)
         path = runs.path(sid)

@@ -23,7 +23,7 @@ from landrelease.domain.model import ENTITIES
 from landrelease.errors import Forbidden
 from landrelease.server.auth import require
 from landrelease.server.deps import store_of
-from landrelease.server.encode import value_json
+from landrelease.server.encode import content_disposition, value_json
 from landrelease.server.render import N_, render
 from landrelease.service import review, submissions
 
@@ -98,7 +98,7 @@ def attachment_file(
     return Response(
         data,
         media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "X-Content-Type-Options": "nosniff"},
+        headers={"Content-Disposition": content_disposition(name), "X-Content-Type-Options": "nosniff"},
     )
 
 

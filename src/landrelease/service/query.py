@@ -18,14 +18,17 @@ import shapely
 from sqlalchemy import JSON, Connection, Date, DateTime, String, and_, case, func, or_, select, type_coerce
 
 from landrelease.domain.model import Entity, FieldType, entity
-from landrelease.errors import ValidationError
-from landrelease.service import access
+from landrelease.errors import NotFound, ValidationError
+from landrelease.service import access, public
 from landrelease.service.store import Store
 from landrelease.store import repo
 from landrelease.store.schema import TABLES
 
 #: The largest page any caller may ask for.
 MAX_LIMIT = 10_000
+#: The furthest any caller may page (far beyond a national record's 10^6 finds; a 64-bit OFFSET
+#: would overflow the database driver).
+MAX_OFFSET = 1_000_000_000
 
 
 @dataclass
@@ -145,10 +148,10 @@ def _filters(
     access.check_read(store, e.kind)
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationError(f"must be between 1 and {MAX_LIMIT}", field="limit")
-    if offset < 0:
-        raise ValidationError("must be 0 or more", field="offset")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise ValidationError(f"must be between 0 and {MAX_OFFSET}", field="offset")
     table = TABLES[e.kind]
-    conds = [table.c.deleted_at.is_(None)]
+    conds = [table.c.deleted_at.is_(None), *public.conditions(store, e.kind)]
     refs: list[tuple[str, str, str]] = []  # field, referenced kind, code: resolved to an id in the query's connection
     for name, value in (where or {}).items():
         f = next((x for x in e.fields if x.name == name), None)
@@ -360,7 +363,15 @@ def one(store: Store, kind: str, code: str, *, personal: bool | None = False) ->
     access.check_read(store, e.kind)
     personal = access.personal(store, personal)
     with repo.read_connection(store.engine) as conn:
-        return present_rows(conn, e, [repo.fetch_one(conn, e.kind, code)], personal=personal)[0]
+        row = repo.fetch_one(conn, e.kind, code)
+        hidden = public.conditions(store, e.kind)
+        if (
+            hidden
+            and conn.execute(select(TABLES[e.kind].c.id).where(TABLES[e.kind].c.id == row["id"], *hidden)).first()
+            is None
+        ):
+            raise NotFound(f"no {e.kind.replace('_', ' ')} with code {code!r} in the public view")
+        return present_rows(conn, e, [row], personal=personal)[0]
 
 
 def related(store: Store, kind: str, field: str, code: str, *, limit: int = 1000) -> list[dict[str, Any]]:
@@ -395,6 +406,7 @@ def extent(store: Store, e: Entity) -> tuple[tuple[float | None, ...], tuple[Any
     if span:
         cols += [func.min(t.c[span[0]]), func.max(t.c[span[1]])]
     with repo.read_connection(store.engine) as conn:
-        row = conn.execute(select(*cols).select_from(source).where(t.c.deleted_at.is_(None))).first()
+        where = [t.c.deleted_at.is_(None), *public.conditions(store, e.kind)]
+        row = conn.execute(select(*cols).select_from(source).where(*where)).first()
     box = tuple(None if x is None else float(x) for x in row[:4]) if row else (None, None, None, None)
     return box, ((row[5], row[6]) if span and row else None), bool(row and row[4])

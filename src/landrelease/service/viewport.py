@@ -19,7 +19,7 @@ from sqlalchemy import case, func, literal, select
 
 from landrelease.domain.model import Entity, FieldType, entity
 from landrelease.errors import ValidationError
-from landrelease.service import access
+from landrelease.service import access, public
 from landrelease.service.store import Store
 from landrelease.store import repo
 from landrelease.store.schema import TABLES, audit
@@ -39,9 +39,9 @@ STYLE_FIELDS = {
 LABEL_FIELDS = {"hazardous_area": "name", "eo_find": "model", "accident": "date", "land_release": "date"}
 
 
-def _conditions(e: Entity, where: dict[str, Any]) -> list[Any]:
+def _conditions(store: Store, e: Entity, where: dict[str, Any]) -> list[Any]:
     t = TABLES[e.kind]
-    conds = [t.c.deleted_at.is_(None), t.c.minx.is_not(None)]
+    conds = [t.c.deleted_at.is_(None), t.c.minx.is_not(None), *public.conditions(store, e.kind)]
     for name, raw in where.items():
         f = next((x for x in e.fields if x.name == name), None)
         if f is None or f.sensitive or f.type not in (FieldType.VOCAB, FieldType.BOOL, FieldType.TEXT):
@@ -71,10 +71,10 @@ _GRIDS_LOCK = threading.Lock()
 _GRIDS_MAX = 64
 
 
-def _grid(conn: Any, e: Entity, where: dict[str, Any], level: int) -> list[tuple[Any, ...]]:
+def _grid(conn: Any, store: Store, e: Entity, where: dict[str, Any], level: int) -> list[tuple[Any, ...]]:
     """Cells of side 2**level degrees, aligned on (0, 0) so that panning reuses them: per cell and
     colour class, the count, the mean bbox centre, and whether any record is synthetic."""
-    key = (e.kind, tuple(sorted((k, str(v)) for k, v in where.items())), level, _data_version(conn))
+    key = (e.kind, public.key(store), tuple(sorted((k, str(v)) for k, v in where.items())), level, _data_version(conn))
     with _GRIDS_LOCK:
         hit = _GRIDS.get(key)
     if hit is not None:
@@ -95,7 +95,7 @@ def _grid(conn: Any, e: Entity, where: dict[str, Any], level: int) -> list[tuple
             func.max(case((t.c.synthetic, 1), else_=0)),
             *keys,
         )
-        .where(*_conditions(e, where))
+        .where(*_conditions(store, e, where))
         .group_by(gx, gy, *keys)
     )
     rows = [tuple(r) for r in conn.execute(q)]
@@ -124,7 +124,7 @@ def view(
         raise ValidationError(f"{e.plural.replace('_', ' ')} have no geometry", field="layer")
     t = TABLES[e.kind]
     where = where or {}
-    conds = _conditions(e, where)
+    conds = _conditions(store, e, where)
     style = STYLE_FIELDS.get(e.kind, ())
     minx, miny, maxx, maxy = bbox
     with repo.read_connection(store.engine) as conn:
@@ -157,7 +157,7 @@ def view(
             mode = "features"
         else:
             level = math.ceil(math.log2(max(maxx - minx, maxy - miny) / GRID_CELLS))
-            cells = [c for c in _grid(conn, e, where, level) if minx <= c[1] <= maxx and miny <= c[2] <= maxy]
+            cells = [c for c in _grid(conn, store, e, where, level) if minx <= c[1] <= maxx and miny <= c[2] <= maxy]
             features = [
                 {
                     "type": "Feature",
@@ -173,15 +173,18 @@ def view(
 
 
 def extent(store: Store) -> tuple[float, float, float, float] | None:
-    """Where the record lies: the hazardous areas' extent, else the configured region."""
+    """Where the record lies: the hazardous areas' extent (for the public view: the extent of the
+    released land it may see), else the configured region."""
     from landrelease.service.write import record_region
 
     access.check_read(store, "statistics")
-    t = TABLES["hazardous_area"]
+    # the public view: the extent of the released land it may see, never of the hazardous areas
+    kind = "land_release" if public.is_public(store) else "hazardous_area"
+    t = TABLES[kind]
     with repo.read_connection(store.engine) as conn:
         row = conn.execute(
             select(func.min(t.c.minx), func.min(t.c.miny), func.max(t.c.maxx), func.max(t.c.maxy)).where(
-                t.c.deleted_at.is_(None)
+                t.c.deleted_at.is_(None), *public.conditions(store, kind)
             )
         ).first()
         if row is not None and row[0] is not None:
