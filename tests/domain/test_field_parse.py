@@ -55,3 +55,22 @@ def test_the_edges():
             assert "out of range" in str(exc) and exc.field == "killed"
         else:
             raise AssertionError(f"{raw!r} was accepted")
+
+
+def test_a_personal_field_is_refused_without_quoting_its_value():
+    """Issue #9: `victims[1]/birth_date: '31/12/1990' is not an ISO 8601 date` reached QA officers,
+    who may not see personal data. A personal field's refusal names the field and the fix only."""
+    victim = BY_KIND["victim"]
+    for name, raw in (("birth_date", "31/12/1990"), ("birth_date", "1990-13-45"), ("birth_date", "12/31/1990")):
+        try:
+            victim.field(name).parse(raw)
+        except ValidationError as exc:
+            assert exc.field == name and "YYYY-MM-DD" in str(exc)
+            assert str(raw) not in str(exc) and "1990" not in str(exc)
+        else:
+            raise AssertionError(f"{raw!r} was accepted")
+    # a field that is not personal still quotes what was sent (the sender needs it to find the mistake)
+    try:
+        BY_KIND["accident"].field("date").parse("31/12/1990")
+    except ValidationError as exc:
+        assert "31/12/1990" in str(exc)

@@ -263,3 +263,28 @@ def test_attachments_with_any_unicode_name_download(field):
         assert header.count('"') == 2 and header.count(";") == 2  # the name cannot add a parameter
     page = call("GET", f"{field.url}/review/{sid}", headers={"Accept": "text/html"})
     assert f"/files/{quote('фото.jpg', safe='')}".encode() in page.body
+
+
+def test_disabling_an_account_stops_odk_collect_on_its_next_request(field):
+    """Issue #9: a disabled account kept submitting from ODK Collect for 60 s (the verified-credential
+    cache). The cache now spares only the password hashing: the account is read on every request."""
+    assert post(field, progress_xml(field, "uuid:dis-1"))[0] == 201  # verified and remembered
+    assert request(field, "HEAD", "/odk/submission", headers=basic())[0] == 204  # from the cache
+    token = accounts.create_token(field.store, "field1", "phone")
+    assert request(field, "GET", f"/odk/key/{token}/formList")[0] == 200
+    accounts.set_role(field.store, "field1", "viewer")  # a changed role applies at once too
+    assert request(field, "HEAD", "/odk/submission", headers=basic())[0] == 403
+    accounts.set_role(field.store, "field1", "operator_writer", field.codes["org"])
+    assert request(field, "HEAD", "/odk/submission", headers=basic())[0] == 204
+    accounts.disable_account(field.store, "field1")
+    status, _, body = post(field, progress_xml(field, "uuid:dis-2"))
+    assert status == 401 and "disabled" in message(body)
+    assert request(field, "HEAD", "/odk/submission", headers=basic())[0] == 401
+    assert request(field, "GET", f"/odk/key/{token}/formList")[0] == 401  # its tokens went with it
+    assert post(field, progress_xml(field, "uuid:dis-3"), path=f"/odk/key/{token}/submission")[0] == 401
+    assert rows(field) == 1
+    accounts.enable_account(field.store, "field1")
+    other = accounts.create_token(field.store, "field1", "phone 2")
+    assert request(field, "GET", f"/odk/key/{other}/formList")[0] == 200
+    accounts.revoke_tokens(field.store, "field1")
+    assert request(field, "GET", f"/odk/key/{other}/formList")[0] == 401  # revoked: refused at once

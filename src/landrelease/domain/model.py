@@ -88,11 +88,23 @@ class Field:
             return None
         try:
             return _PARSERS[self.type](self, value)
-        except ValidationError:
+        except ValidationError as exc:
+            if self.sensitive:  # a message travels further than the value may (logs, review flags)
+                raise ValidationError(_value_free(self.type), field=self.name) from None
             raise
         except (TypeError, ValueError, OverflowError) as exc:
+            if self.sensitive:
+                raise ValidationError(_value_free(self.type), field=self.name) from None
             shown = _shown(value)
             raise ValidationError(f"'{shown}' is not a valid {self.type.value}: {exc}", field=self.name) from None
+
+
+def _value_free(t: FieldType) -> str:
+    """The refusal of a personal field (`Field.sensitive`: names, dates of birth, addresses): it never
+    quotes the value, since a message travels further than the value may (logs, review flags shown
+    to QA officers who may not see personal data)."""
+    what = "an ISO 8601 date (YYYY-MM-DD)" if t is FieldType.DATE else f"a valid {t.value}"
+    return f"is not {what}; the value is personal data and is not repeated here"
 
 
 def _shown(value: Any) -> str:

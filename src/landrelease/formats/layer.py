@@ -52,6 +52,7 @@ import pyogrio.raw
 import shapely
 
 from landrelease.errors import ValidationError
+from landrelease.formats import limits
 
 SUPPORTED = "use .geojson, .gpkg, .zip (Shapefile), .kml, .csv or .fgb"
 
@@ -195,11 +196,18 @@ def read_layer(
     ext = extension(p)
     source = str(p)
     cpg_missing = False
+    setting = "LANDRELEASE_MAX_IMPORT_BYTES"
     if ext in (".zip", ".shp.zip"):
+        limits.zip_members(p, limits.MAX_IMPORT_BYTES, setting)  # declared and actual sizes, before GDAL
         source, cpg_missing, driver = _zip_source(p)
     elif ext == ".shp":
         _check_shapefile_parts(p.parent, p.stem, name)
         cpg_missing = not any(p.with_suffix(s).exists() for s in (".cpg", ".CPG"))
+        parts = [q for q in p.parent.glob(f"{glob_escape(p.stem)}.*") if q.is_file()]
+        if sum(q.stat().st_size for q in parts) > limits.MAX_IMPORT_BYTES:
+            raise limits.too_big(name, sum(q.stat().st_size for q in parts), limits.MAX_IMPORT_BYTES, setting)
+    else:
+        limits.check_file(p, limits.MAX_IMPORT_BYTES, setting)
 
     open_options: dict[str, str] = {}
     if driver == "CSV":
@@ -216,6 +224,7 @@ def read_layer(
                 layer=layer_name,
                 encoding=encoding,
                 force_2d=driver in ("LIBKML", "KML"),
+                max_features=limits.MAX_IMPORT_FEATURES + 1,  # memory stays bounded whatever the file holds
                 **open_options,
             )
     except UnicodeDecodeError as exc:
@@ -248,6 +257,11 @@ def read_layer(
         columns[fname] = _to_python(field_data[i], otype, osub)
 
     n = len(field_data[0]) if field_data else (0 if wkb is None else len(wkb))
+    if n > limits.MAX_IMPORT_FEATURES:
+        raise ValidationError(
+            f"{name} has more than {limits.MAX_IMPORT_FEATURES:,} features: split it, or raise "
+            "LANDRELEASE_MAX_IMPORT_FEATURES if it is genuine"
+        )
     if wkb is None:
         geoms = np.full(n, None, dtype=object)
     else:

@@ -14,7 +14,8 @@ Authentication: HTTP Basic with an account's username and password (checked by
 (the way ODK Central's app users work). ODK Collect sends Basic credentials only over HTTPS; over
 plain HTTP use the token URL (see docs/review.md). A verified Basic credential is remembered for a
 minute (by its SHA-256, in memory) so a phone uploading a hundred forms does not pay an Argon2
-verification per form. Who may submit: administrators, IM officers, operator data workers (for their
+verification per form; the account itself is read again on every request, so disabling it (or
+changing its role) takes effect at once. Who may submit: administrators, IM officers, operator data workers (for their
 own organisation: the submission is tagged with it) and QA officers; viewers may only list forms.
 """
 
@@ -63,6 +64,10 @@ class _Credentials:
                 self._seen.pop(key, None)
                 return None
             return hit[1]
+
+    def drop(self, key: str) -> None:
+        with self._lock:
+            self._seen.pop(key, None)
 
     def put(self, key: str, p: Principal) -> None:
         with self._lock:
@@ -126,7 +131,13 @@ def _authenticate(request: Request, token: str | None) -> Principal:
     key = hashlib.sha256(f"{username}\0{password}".encode()).hexdigest()
     hit = cache.get(key)
     if hit is not None:
-        return hit
+        # The cache spares the Argon2 verification, never the account's state: a disabled (or
+        # deleted) account is refused on its next request, and a changed role applies at once.
+        try:
+            return accounts.principal_for_username(store, hit.username)
+        except LandreleaseError as exc:
+            cache.drop(key)
+            raise _challenge(str(exc)) from None
     address = request.client.host if request.client else None
     try:
         p = accounts.authenticate(store, username, password, address)
