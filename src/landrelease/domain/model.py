@@ -88,7 +88,7 @@ class Field:
             return None
         try:
             return _PARSERS[self.type](self, value)
-        except ValidationError as exc:
+        except ValidationError:
             if self.sensitive:  # a message travels further than the value may (logs, review flags)
                 raise ValidationError(_value_free(self.type), field=self.name) from None
             raise

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import os
 import re
 from collections.abc import Iterable
@@ -32,7 +31,7 @@ from dataclasses import dataclass, field
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from landrelease.server.problems import problem
@@ -116,12 +115,11 @@ def too_large(request: Request, limit: int) -> Response:
     from landrelease.server.auth import wants_page
 
     if wants_page(request) or "text/html" in request.headers.get("accept", ""):
-        page = (
-            "<!doctype html><html lang=en><meta charset=utf-8><title>Too large · Landrelease</title>"
-            f'<h1>Too large</h1><p id="too-large">{html.escape(detail[0].upper() + detail[1:])}.</p>'
-            '<p><a href="/">Back</a></p></html>'
-        )
-        return HTMLResponse(page, 413, headers={"Connection": "close"})
+        from landrelease.server.render import render
+
+        page = render(request, "error.html", status_code=413, title="Too large", detail=detail, detail_id="too-large")
+        page.headers["Connection"] = "close"
+        return page
     r = problem(413, "Content too large", detail, instance=path)
     r.headers["Connection"] = "close"
     return r
