@@ -233,3 +233,57 @@ def test_any_integer_in_a_filter_or_body_is_never_a_5xx(server):
         assert r.status < 500, r.body[:200]
 
     probe()
+
+
+def test_concurrent_sign_ins_check_at_most_the_limit(server):
+    """Issue #9: 40 simultaneous sign-ins checked 27 passwords before the limit of 5 per account bit.
+    The count-and-check is one atomic step in the store (row lock on PostgreSQL, the write lock on
+    SQLite): 40 attempts fired at once get at most USER_FAILURES answers that checked a password
+    (401), the rest 429 — and the right password is then refused too, while locked."""
+    import re
+    import threading
+    import urllib.parse
+    from http.client import HTTPConnection
+
+    from landrelease.service import accounts
+
+    accounts.add_account(server.store, "target", role="imo", password="the-real-password-123")
+    host, port = server.url.removeprefix("http://").split(":")
+
+    def form_and_cookie() -> tuple[str, str]:
+        c = HTTPConnection(host, int(port), timeout=120)
+        c.request("GET", "/login")
+        r = c.getresponse()
+        token = re.search(rb'name="csrf_token" value="([^"]+)"', r.read()).group(1).decode()
+        cookie = r.getheader("set-cookie").split(";")[0]
+        c.close()
+        return token, cookie
+
+    prepared = [form_and_cookie() for _ in range(40)]
+    start = threading.Barrier(40)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def attempt(token: str, cookie: str, i: int) -> None:
+        body = urllib.parse.urlencode({"csrf_token": token, "username": "target", "password": f"guess-{i:04d}-xyz"})
+        c = HTTPConnection(host, int(port), timeout=120)
+        start.wait()
+        c.request("POST", "/login", body, {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+        status = c.getresponse().status
+        c.close()
+        with lock:
+            statuses.append(status)
+
+    threads = [threading.Thread(target=attempt, args=(t, ck, i)) for i, (t, ck) in enumerate(prepared)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(statuses) == 40 and set(statuses) <= {401, 429}, statuses
+    checked = statuses.count(401)
+    assert 1 <= checked <= accounts.USER_FAILURES, statuses
+    token, cookie = form_and_cookie()
+    body = urllib.parse.urlencode({"csrf_token": token, "username": "target", "password": "the-real-password-123"})
+    c = HTTPConnection(host, int(port), timeout=60)
+    c.request("POST", "/login", body, {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    assert c.getresponse().status == 429

@@ -284,6 +284,10 @@ def test_disabling_an_account_stops_odk_collect_on_its_next_request(field):
     assert post(field, progress_xml(field, "uuid:dis-3"), path=f"/odk/key/{token}/submission")[0] == 401
     assert rows(field) == 1
     accounts.enable_account(field.store, "field1")
+    assert request(field, "HEAD", "/odk/submission", headers=basic())[0] == 204
+    accounts.set_password(field.store, "field1", "a-brand-new-password-" + secrets.token_hex(4))
+    status, _, body = request(field, "HEAD", "/odk/submission", headers=basic())  # the old password, cached
+    assert status == 401
     other = accounts.create_token(field.store, "field1", "phone 2")
     assert request(field, "GET", f"/odk/key/{other}/formList")[0] == 200
     accounts.revoke_tokens(field.store, "field1")

@@ -157,3 +157,49 @@ def test_victims_personal_answers_are_hidden_from_reviewers_who_may_not_see_them
         assert "Synthetic Person Alpha" not in seen and "1 Synthetic Street" not in seen
         assert "personal data: hidden" in seen and "34" in seen
         assert "Synthetic Person Alpha" in call("GET", url, headers=imo).body.decode()
+
+
+def test_a_personal_value_is_never_echoed_in_a_flag_to_a_qa_officer(server):
+    """Issue #9: the flag `victims[1]/birth_date: '31/12/1990' is not an ISO 8601 date` reached QA
+    officers. The refusal no longer quotes a personal value, and the reviewer's view redacts any
+    personal answer from every flag, whatever check wrote it."""
+    from live import account_token
+
+    values = {
+        "accident/date": "2026-11-18",
+        "accident/acc_type": "civilian",
+        "accident/location": "51.4052 35.5048 0 0",
+        "victims[1]/outcome": "injured",
+        "victims[1]/full_name": "Synthetic Person Beta",
+        "victims[1]/birth_date": "31/12/1990",
+        "meta/instanceID": "uuid:acc-dob",
+    }
+    sid = submissions.submit(
+        server.store,
+        form_id="lr_accident",
+        form_version="1",
+        instance_id="uuid:acc-dob",
+        values=values,
+        raw=submission_xml("lr_accident", values),
+        source="odk",
+        actor="field1",
+    ).id
+    qa = account_token(server.store, "qa-dob", "qa_officer")
+    imo = account_token(server.store, "imo-dob", "imo")
+    shown = call("GET", f"{server.url}/api/intake/submissions/{sid}", headers=qa)
+    assert shown.status == 200
+    flags = shown.json["flags"]
+    assert any("birth_date" in f["message"] for f in flags), flags  # the reviewer learns what to fix
+    page = call("GET", f"{server.url}/review/{sid}", headers={**qa, "Accept": "text/html"}).body.decode()
+    for seen in (shown.body.decode(), page):
+        assert "31/12/1990" not in seen and "1990" not in seen and "Synthetic Person Beta" not in seen
+    # the IM officer, who may see personal data, sees the answer itself
+    assert "31/12/1990" in call("GET", f"{server.url}/api/intake/submissions/{sid}", headers=imo).body.decode()
+    # a check that did quote the answer is redacted for the QA officer all the same
+    from landrelease.service import review
+
+    a = review.assess(server.store, sid)
+    forged = review.Assessment(
+        a.submission, [review.Flag("invalid", "error", "victims[1]/full_name: 'Synthetic Person Beta' is odd")], [], []
+    )
+    assert "Synthetic Person Beta" not in forged.without_personal().flags[0].message

@@ -38,12 +38,14 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from landrelease.errors import ValidationError
+from landrelease.formats import limits
 from landrelease.formats.xlsform import Form, Q, form
 
 __all__ = ["ExportFile", "open_export", "read_export"]
@@ -96,22 +98,29 @@ def open_export(path: str | Path, form_id: str) -> ExportFile:
     suffix = p.suffix.lower()
     try:
         if suffix == ".xlsx":
+            # an XLSX is a zip: its sheets' XML is checked (declared and actual sizes) before openpyxl
+            limits.zip_members(p, limits.MAX_EXPORT_BYTES, _BYTES)
             tables = _read_xlsx(p)
             main, repeats = tables[0], tables[1:]
         elif suffix == ".zip":
             main, repeats = _central_tables(_read_zip(p), p)
         elif suffix == ".csv":
+            files = [p, *sorted(p.parent.glob(f"{p.stem}-*.csv"))]
+            total = sum(f.stat().st_size for f in files)
+            if total > limits.MAX_EXPORT_BYTES:
+                raise limits.too_big(p.name, total, limits.MAX_EXPORT_BYTES, _BYTES)
             main = _read_csv(p.name, p.read_bytes())
-            siblings = [_read_csv(s.name, s.read_bytes()) for s in sorted(p.parent.glob(f"{p.stem}-*.csv"))]
+            siblings = [_read_csv(s.name, s.read_bytes()) for s in files[1:]]
             repeats = [t for t in siblings if "PARENT_KEY" in t.columns]
         elif suffix in (".geojson", ".json"):
+            limits.check_file(p, limits.MAX_EXPORT_BYTES, _BYTES)
             return _read_geojson(p, frm)
         else:
             raise ValidationError(
                 f"{p.name}: not an export this reads; use KoboToolbox XLSX/CSV/GeoJSON or the ODK Central CSV (.zip)",
                 field="file",
             )
-    except (OSError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
+    except (OSError, zipfile.BadZipFile, zlib.error, EOFError, UnicodeDecodeError) as exc:
         raise ValidationError(f"{p.name}: cannot be read: {exc}", field="file") from None
     source = CENTRAL if "KEY" in main.columns and ("SubmissionDate" in main.columns or repeats) else KOBO
     if "KEY" in main.columns and "_uuid" not in main.columns:
@@ -124,13 +133,28 @@ def _read_csv(name: str, data: bytes) -> _Table:
     first = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first.count)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = list(reader)
+    rows = list(limits.counted(reader, limits.MAX_EXPORT_ROWS, _ROWS, name))
     return _Table(name, list(reader.fieldnames or []), rows)
 
 
+#: The settings that raise the caps (named in the refusals).
+_BYTES, _ROWS = "LANDRELEASE_MAX_EXPORT_BYTES", "LANDRELEASE_MAX_EXPORT_ROWS"
+
+
 def _read_zip(p: Path) -> list[_Table]:
+    """The CSV tables of an ODK Central export zip: checked by the sizes its directory declares
+    before anything is decompressed, then each CSV read as a stream stopped at what is left of the cap."""
+    members = limits.zip_members(p, limits.MAX_EXPORT_BYTES, _BYTES, actual=False)
+    left = limits.MAX_EXPORT_BYTES
+    tables = []
     with zipfile.ZipFile(p) as z:
-        return [_read_csv(n, z.read(n)) for n in sorted(z.namelist()) if n.lower().endswith(".csv")]
+        for info in sorted(members, key=lambda i: i.filename):
+            if not info.filename.lower().endswith(".csv"):
+                continue
+            data = limits.read_member(z, info, left, _BYTES, p.name)
+            left -= len(data)
+            tables.append(_read_csv(info.filename, data))
+    return tables
 
 
 def _central_tables(tables: list[_Table], p: Path) -> tuple[_Table, list[_Table]]:
@@ -157,7 +181,7 @@ def _read_xlsx(p: Path) -> list[_Table]:
             continue
         cols = [str(c).strip() if c is not None else "" for c in header]
         rows = []
-        for values in it:
+        for values in limits.counted(it, limits.MAX_EXPORT_ROWS, _ROWS, f"{p.name} ({ws.title})"):
             if values is None or all(v is None or v == "" for v in values):
                 continue
             rows.append({c: v for c, v in zip(cols, values, strict=False) if c})
@@ -180,7 +204,7 @@ def _read_geojson(p: Path, frm: Form) -> ExportFile:
             f"{p.name}: not a GeoJSON FeatureCollection nor KoboToolbox JSON (a list of submissions)", field="file"
         )
     rows, geoms = [], []
-    for feat in doc.get("features") or []:
+    for feat in limits.counted(iter(doc.get("features") or []), limits.MAX_EXPORT_ROWS, _ROWS, p.name, "features"):
         rows.append(dict(feat.get("properties") or {}))
         geoms.append(feat.get("geometry"))
     cols = _columns_of(rows)
@@ -198,6 +222,10 @@ def _columns_of(rows: list[dict[str, Any]]) -> list[str]:
 def _read_kobo_json(p: Path, frm: Form, results: list[Any]) -> ExportFile:
     """KoboToolbox's JSON (the API's ``results``, or a list of them): one dict per submission, keys as
     in the XLSX, a repeat as a list of dicts under its path (``"victims": [{"victims/outcome": …}]``)."""
+    if len(results) > limits.MAX_EXPORT_ROWS:
+        raise ValidationError(
+            f"{p.name} has more than {limits.MAX_EXPORT_ROWS:,} submissions (raise {_ROWS} if it is genuine)"
+        )
     main: list[dict[str, Any]] = []
     repeats: dict[str, list[dict[str, Any]]] = {}
 

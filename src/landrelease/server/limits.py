@@ -107,7 +107,7 @@ def too_large(request: Request, limit: int) -> Response:
     detail = f"the request body is larger than {_size(limit)}, the limit of this address"
     path = request.url.path
     if path.startswith("/odk"):
-        from landrelease.intake import openrosa
+        from landrelease.formats import openrosa
 
         body = openrosa.response_xml(f"The submission is larger than {_size(limit)}.", nature="error")
         headers = {**openrosa.headers(), "Connection": "close"}

@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import datetime as dt
 import hashlib
 import threading
 import time
@@ -51,29 +52,29 @@ MAX_PARTS = 200
 
 
 class _Credentials:
-    """Basic credentials verified in the last minute: sha256(user, password) → principal."""
+    """Basic credentials verified in the last minute: sha256(user, password) → (principal, when verified)."""
 
     def __init__(self) -> None:
-        self._seen: dict[str, tuple[float, Principal]] = {}
+        self._seen: dict[str, tuple[float, Principal, dt.datetime]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> Principal | None:
+    def get(self, key: str) -> tuple[Principal, dt.datetime] | None:
         with self._lock:
             hit = self._seen.get(key)
             if hit is None or hit[0] < time.monotonic():
                 self._seen.pop(key, None)
                 return None
-            return hit[1]
+            return hit[1], hit[2]
 
     def drop(self, key: str) -> None:
         with self._lock:
             self._seen.pop(key, None)
 
-    def put(self, key: str, p: Principal) -> None:
+    def put(self, key: str, p: Principal, verified_at: dt.datetime) -> None:
         with self._lock:
             if len(self._seen) > 10_000:
                 self._seen.clear()
-            self._seen[key] = (time.monotonic() + CREDENTIAL_TTL_S, p)
+            self._seen[key] = (time.monotonic() + CREDENTIAL_TTL_S, p, verified_at)
 
 
 class _Refused(Exception):
@@ -132,20 +133,21 @@ def _authenticate(request: Request, token: str | None) -> Principal:
     hit = cache.get(key)
     if hit is not None:
         # The cache spares the Argon2 verification, never the account's state: a disabled (or
-        # deleted) account is refused on its next request, and a changed role applies at once.
+        # deleted) account or a changed password is refused on its next request, a new role applies at once.
         try:
-            return accounts.principal_for_username(store, hit.username)
+            return accounts.still_valid(store, hit[0].username, hit[1])
         except LandreleaseError as exc:
             cache.drop(key)
             raise _challenge(str(exc)) from None
     address = request.client.host if request.client else None
+    verified_at = dt.datetime.now(dt.UTC)  # before the check: a password changed meanwhile voids it
     try:
         p = accounts.authenticate(store, username, password, address)
     except TooManyAttempts as exc:
         raise _Refused(429, str(exc), {"Retry-After": str(getattr(exc, "retry_after", 60))}) from None
     except LandreleaseError as exc:
         raise _challenge(str(exc)) from None
-    cache.put(key, p)
+    cache.put(key, p, verified_at)
     return p
 
 

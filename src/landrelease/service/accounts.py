@@ -28,7 +28,7 @@ from landrelease.auth import policy
 from landrelease.auth.roles import ORGANISATION_ROLES, Principal, Role
 from landrelease.errors import Conflict, Forbidden, NotFound, TooManyAttempts, Unauthenticated, ValidationError
 from landrelease.service.store import Store
-from landrelease.store import repo
+from landrelease.store import attempts, repo
 from landrelease.store.schema import account, api_token, auth_session, login_attempt
 
 _hasher = PasswordHasher()
@@ -412,6 +412,20 @@ def principal_for_username(store: Store, username: str) -> Principal:
         return _account(conn, row).principal()
 
 
+def still_valid(store: Store, username: str, verified_at: dt.datetime) -> Principal:
+    """The account behind a password verified at `verified_at` (a short-lived cache of verified
+    credentials, e.g. ODK Collect's Basic sign-in): Unauthenticated when the account is gone, disabled
+    or its password changed since — the cache spares the hashing, never the account's state."""
+    with repo.read_connection(store.engine) as conn:
+        row = _row(conn, username)
+        if row is None or row.disabled_at is not None:
+            raise Unauthenticated("this account is disabled; ask an administrator")
+        changed = _aware(row.password_changed_at)
+        if changed is not None and changed > verified_at:
+            raise Unauthenticated("the password of this account changed: sign in with the new one")
+        return _account(conn, row).principal()
+
+
 # ------------------------------------------------------------------------------ password sign-in
 
 
@@ -482,24 +496,34 @@ def authenticate(store: Store, username: str, password: str, address: str | None
     (`/odk`). Raises TooManyAttempts (429) while the username or the address is locked — checked
     before the password, so a locked account cannot be probed — and Unauthenticated (401) for a
     wrong username or password or a disabled account. Argon2 verification takes tens of
-    milliseconds: call it from a worker thread in async code."""
-    keys = _keys(store, username, address)
-    with repo.read_connection(store.engine) as conn:
-        _check_limit(conn, keys)
-        row = _row(conn, username or "")
+    milliseconds: call it from a worker thread in async code.
+
+    The limit is checked and the attempt counted in one atomic step before the password is verified
+    (`store.attempts.reserve`): however many sign-ins arrive at once, at most the limit of passwords
+    are ever verified per account and window. A successful sign-in gives its attempt back."""
+    keys = [attempts.Key(scope, key, limit) for scope, key, limit in _keys(store, username, address)]
+    now = _now()
+    with repo.write_transaction(store.engine) as conn:
+        locked = attempts.reserve(conn, keys, now, WINDOW, LOCKOUT)
+        row = None if locked is not None else _row(conn, username or "")
+    if locked is not None:
+        key, until = locked
+        wait = max(1, int((until - now).total_seconds()) + 1)
+        what = "this account" if key.scope == "user" else "this address"
+        raise TooManyAttempts(
+            f"too many failed sign-ins for {what}; try again in {max(1, wait // 60)} minute(s)", retry_after=wait
+        )
     stored = row.password_hash if row is not None else _DUMMY_HASH
     try:
         ok = _hasher.verify(stored, password or "")
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         ok = False
     if not ok or row is None:
-        _record_failure(store, keys)
-        raise Unauthenticated("wrong username or password")
+        raise Unauthenticated("wrong username or password")  # counted already, by the reservation
     if row.disabled_at is not None:
-        _record_failure(store, keys)
         raise Unauthenticated("this account is disabled; ask an administrator")
     with repo.write_transaction(store.engine) as conn:
-        conn.execute(delete(login_attempt).where(login_attempt.c.scope == "user", login_attempt.c.key == keys[0][1]))
+        attempts.settle(conn, keys)
         if _hasher.check_needs_rehash(row.password_hash):
             conn.execute(update(account).where(account.c.id == row.id).values(password_hash=hash_password(password)))
         return _account(conn, row).principal()
@@ -609,4 +633,5 @@ __all__ = [
     "session_for",
     "set_password",
     "set_role",
+    "still_valid",
 ]

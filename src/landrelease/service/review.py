@@ -43,7 +43,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -121,18 +121,35 @@ class Assessment:
 
         sub = dict(self.submission)
         hidden = personal_paths(sub["form_id"])
+        secrets = {
+            str(v).strip()
+            for k, v in sub["vals"].items()
+            if v not in (None, "") and re.sub(r"\[\d+\]", "", k) in hidden and len(str(v).strip()) >= 2
+        }
         sub["vals"] = {
             k: (HIDDEN if v not in (None, "") and re.sub(r"\[\d+\]", "", k) in hidden else v)
             for k, v in sub["vals"].items()
         }
         sub["raw"] = b""
+
+        def redact(message: str) -> str:
+            """No personal answer quoted in a flag, whatever check wrote it (longest first)."""
+            for value in sorted(secrets, key=len, reverse=True):
+                message = message.replace(value, HIDDEN)
+            return message
+
+        flags = [replace(f, message=redact(f.message)) for f in self.flags]
+        if isinstance(sub.get("flags"), list):
+            sub["flags"] = [
+                {**f, "message": redact(str(f.get("message", "")))} if isinstance(f, dict) else f for f in sub["flags"]
+            ]
         effects = []
         for e in self.effects:
             ent = BY_KIND.get(e.kind)
             secret = {f.name for f in ent.fields if f.sensitive} if ent else set()
             changes = {k: ((HIDDEN, HIDDEN) if k in secret else v) for k, v in e.changes.items()}
             effects.append(Effect(e.action, e.kind, e.code, changes))
-        return Assessment(sub, self.flags, effects, self.features)
+        return Assessment(sub, flags, effects, self.features)
 
 
 HIDDEN = "(personal data: hidden)"
