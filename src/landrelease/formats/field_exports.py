@@ -99,7 +99,8 @@ def open_export(path: str | Path, form_id: str) -> ExportFile:
     try:
         if suffix == ".xlsx":
             # an XLSX is a zip: its sheets' XML is checked (declared and actual sizes) before openpyxl
-            limits.zip_members(p, limits.MAX_EXPORT_BYTES, _BYTES)
+            if zipfile.is_zipfile(p):  # (one that is not says "not an XLSX workbook" below)
+                limits.zip_members(p, limits.MAX_EXPORT_BYTES, _BYTES)
             tables = _read_xlsx(p)
             main, repeats = tables[0], tables[1:]
         elif suffix == ".zip":

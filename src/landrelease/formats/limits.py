@@ -101,7 +101,7 @@ def zip_members(path: str | os.PathLike[str], cap: int, setting: str, *, actual:
                             if total > cap:
                                 raise too_big(p.name, None, cap, setting)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError, OSError) as exc:
-        raise ValidationError(f"cannot read {p.name}: the zip is damaged, truncated or not a zip ({exc})") from None
+        raise ValidationError(f"cannot read {p.name}: the zip is truncated or not a zip file ({exc})") from None
     return members
 
 
