@@ -76,6 +76,21 @@ class Settings:
     login_address_failures: int = _setting(
         20, "Failed sign-ins in 15 minutes that lock a client address for 15 minutes."
     )
+    # --- limits on what a stranger can send (docs/security.md)
+    max_form_bytes: int = _setting(64 * 1024, "Request body cap of the sign-in and sign-out forms, bytes.")
+    max_body_bytes: int = _setting(
+        4 * 1024 * 1024, "Request body cap of every route without its own (API writes, review, plans), bytes."
+    )
+    max_upload_bytes: int = _setting(50 * 1024 * 1024, "Request body cap of ODK Collect submissions, bytes.")
+    max_import_bytes: int = _setting(
+        1024 * 1024 * 1024, "Decompressed bytes of one file for `landrelease import` (zip members included)."
+    )
+    max_import_features: int = _setting(2_000_000, "Features of one file for `landrelease import`.")
+    max_export_bytes: int = _setting(
+        256 * 1024 * 1024, "Decompressed bytes of a KoboToolbox / ODK Central export (`intake import`)."
+    )
+    max_export_rows: int = _setting(500_000, "Rows (submissions, repeat rows, features) of one export table.")
+    max_zip_members: int = _setting(1000, "Files in one zip given to an import.")
 
     def __post_init__(self) -> None:
         for name, low in (
@@ -83,6 +98,14 @@ class Settings:
             ("workers", 1),
             ("login_user_failures", 1),
             ("login_address_failures", 1),
+            ("max_form_bytes", 1),
+            ("max_body_bytes", 1),
+            ("max_upload_bytes", 1),
+            ("max_import_bytes", 1),
+            ("max_import_features", 1),
+            ("max_export_bytes", 1),
+            ("max_export_rows", 1),
+            ("max_zip_members", 1),
         ):
             if getattr(self, name) < low:
                 raise ValidationError(f"must be at least {low}", field=name)

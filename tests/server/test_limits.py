@@ -238,7 +238,7 @@ def test_any_integer_in_a_filter_or_body_is_never_a_5xx(server):
 def test_concurrent_sign_ins_check_at_most_the_limit(server):
     """Issue #9: 40 simultaneous sign-ins checked 27 passwords before the limit of 5 per account bit.
     The count-and-check is one atomic step in the store (row lock on PostgreSQL, the write lock on
-    SQLite): 40 attempts fired at once get at most USER_FAILURES answers that checked a password
+    SQLite): 40 attempts fired at once get at most `login_user_failures` answers that checked a password
     (401), the rest 429 — and the right password is then refused too, while locked."""
     import re
     import threading
@@ -281,7 +281,7 @@ def test_concurrent_sign_ins_check_at_most_the_limit(server):
         t.join()
     assert len(statuses) == 40 and set(statuses) <= {401, 429}, statuses
     checked = statuses.count(401)
-    assert 1 <= checked <= accounts.USER_FAILURES, statuses
+    assert 1 <= checked <= server.store.settings.login_user_failures, statuses
     token, cookie = form_and_cookie()
     body = urllib.parse.urlencode({"csrf_token": token, "username": "target", "password": "the-real-password-123"})
     c = HTTPConnection(host, int(port), timeout=60)

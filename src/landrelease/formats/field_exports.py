@@ -82,15 +82,21 @@ class ExportFile:
         yield from _assemble(self)
 
 
-def read_export(path: str | Path, form_id: str) -> Iterator[tuple[str, dict[str, str]]]:
+def read_export(
+    path: str | Path, form_id: str, caps: limits.FileLimits | None = None
+) -> Iterator[tuple[str, dict[str, str]]]:
     """(instance_id, values) for every submission of a KoboToolbox / ODK Central export of a form."""
-    return open_export(path, form_id).rows()
+    return open_export(path, form_id, caps).rows()
 
 
 # ------------------------------------------------------------------------------------ reading
 
 
-def open_export(path: str | Path, form_id: str) -> ExportFile:
+def open_export(path: str | Path, form_id: str, caps: limits.FileLimits | None = None) -> ExportFile:
+    """The export read into tables, within `caps` (decompressed bytes and rows: `formats.limits`;
+    default the settings' defaults): a zip or XLSX is checked by its declared sizes before anything
+    is decompressed, then read as a stream stopped at the cap; rows are counted as they are read."""
+    caps = caps or limits.FileLimits.of()
     frm = form(form_id)
     p = Path(path)
     if not p.is_file():
@@ -100,22 +106,22 @@ def open_export(path: str | Path, form_id: str) -> ExportFile:
         if suffix == ".xlsx":
             # an XLSX is a zip: its sheets' XML is checked (declared and actual sizes) before openpyxl
             if zipfile.is_zipfile(p):  # (one that is not says "not an XLSX workbook" below)
-                limits.zip_members(p, limits.MAX_EXPORT_BYTES, _BYTES)
-            tables = _read_xlsx(p)
+                limits.zip_members(p, caps.export_bytes, _BYTES, members=caps.zip_members)
+            tables = _read_xlsx(p, caps.export_rows)
             main, repeats = tables[0], tables[1:]
         elif suffix == ".zip":
-            main, repeats = _central_tables(_read_zip(p), p)
+            main, repeats = _central_tables(_read_zip(p, caps), p)
         elif suffix == ".csv":
             files = [p, *sorted(p.parent.glob(f"{p.stem}-*.csv"))]
             total = sum(f.stat().st_size for f in files)
-            if total > limits.MAX_EXPORT_BYTES:
-                raise limits.too_big(p.name, total, limits.MAX_EXPORT_BYTES, _BYTES)
-            main = _read_csv(p.name, p.read_bytes())
-            siblings = [_read_csv(s.name, s.read_bytes()) for s in files[1:]]
+            if total > caps.export_bytes:
+                raise limits.too_big(p.name, total, caps.export_bytes, _BYTES)
+            main = _read_csv(p.name, p.read_bytes(), caps.export_rows)
+            siblings = [_read_csv(s.name, s.read_bytes(), caps.export_rows) for s in files[1:]]
             repeats = [t for t in siblings if "PARENT_KEY" in t.columns]
         elif suffix in (".geojson", ".json"):
-            limits.check_file(p, limits.MAX_EXPORT_BYTES, _BYTES)
-            return _read_geojson(p, frm)
+            limits.check_file(p, caps.export_bytes, _BYTES)
+            return _read_geojson(p, frm, caps.export_rows)
         else:
             raise ValidationError(
                 f"{p.name}: not an export this reads; use KoboToolbox XLSX/CSV/GeoJSON or the ODK Central CSV (.zip)",
@@ -129,24 +135,24 @@ def open_export(path: str | Path, form_id: str) -> ExportFile:
     return ExportFile(p, frm, source, main, [t for t in repeats if t.rows])
 
 
-def _read_csv(name: str, data: bytes) -> _Table:
+def _read_csv(name: str, data: bytes, max_rows: int) -> _Table:
     text = data.decode("utf-8-sig")
     first = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first.count)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = list(limits.counted(reader, limits.MAX_EXPORT_ROWS, _ROWS, name))
+    rows = list(limits.counted(reader, max_rows, _ROWS, name))
     return _Table(name, list(reader.fieldnames or []), rows)
 
 
 #: The settings that raise the caps (named in the refusals).
-_BYTES, _ROWS = "LANDRELEASE_MAX_EXPORT_BYTES", "LANDRELEASE_MAX_EXPORT_ROWS"
+_BYTES, _ROWS = limits.EXPORT_BYTES, limits.EXPORT_ROWS
 
 
-def _read_zip(p: Path) -> list[_Table]:
+def _read_zip(p: Path, caps: limits.FileLimits) -> list[_Table]:
     """The CSV tables of an ODK Central export zip: checked by the sizes its directory declares
     before anything is decompressed, then each CSV read as a stream stopped at what is left of the cap."""
-    members = limits.zip_members(p, limits.MAX_EXPORT_BYTES, _BYTES, actual=False)
-    left = limits.MAX_EXPORT_BYTES
+    members = limits.zip_members(p, caps.export_bytes, _BYTES, members=caps.zip_members, actual=False)
+    left = caps.export_bytes
     tables = []
     with zipfile.ZipFile(p) as z:
         for info in sorted(members, key=lambda i: i.filename):
@@ -154,7 +160,7 @@ def _read_zip(p: Path) -> list[_Table]:
                 continue
             data = limits.read_member(z, info, left, _BYTES, p.name)
             left -= len(data)
-            tables.append(_read_csv(info.filename, data))
+            tables.append(_read_csv(info.filename, data, caps.export_rows))
     return tables
 
 
@@ -167,7 +173,7 @@ def _central_tables(tables: list[_Table], p: Path) -> tuple[_Table, list[_Table]
     return mains[0], [t for t in tables if "PARENT_KEY" in t.columns]
 
 
-def _read_xlsx(p: Path) -> list[_Table]:
+def _read_xlsx(p: Path, max_rows: int) -> list[_Table]:
     from openpyxl import load_workbook
 
     try:
@@ -182,7 +188,7 @@ def _read_xlsx(p: Path) -> list[_Table]:
             continue
         cols = [str(c).strip() if c is not None else "" for c in header]
         rows = []
-        for values in limits.counted(it, limits.MAX_EXPORT_ROWS, _ROWS, f"{p.name} ({ws.title})"):
+        for values in limits.counted(it, max_rows, _ROWS, f"{p.name} ({ws.title})"):
             if values is None or all(v is None or v == "" for v in values):
                 continue
             rows.append({c: v for c, v in zip(cols, values, strict=False) if c})
@@ -193,19 +199,19 @@ def _read_xlsx(p: Path) -> list[_Table]:
     return tables
 
 
-def _read_geojson(p: Path, frm: Form) -> ExportFile:
+def _read_geojson(p: Path, frm: Form, max_rows: int) -> ExportFile:
     try:
         doc = json.loads(p.read_text(encoding="utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValidationError(f"{p.name}: not JSON: {exc}", field="file") from None
     if isinstance(doc, list) or (isinstance(doc, dict) and isinstance(doc.get("results"), list)):
-        return _read_kobo_json(p, frm, doc if isinstance(doc, list) else doc["results"])
+        return _read_kobo_json(p, frm, doc if isinstance(doc, list) else doc["results"], max_rows)
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise ValidationError(
             f"{p.name}: not a GeoJSON FeatureCollection nor KoboToolbox JSON (a list of submissions)", field="file"
         )
     rows, geoms = [], []
-    for feat in limits.counted(iter(doc.get("features") or []), limits.MAX_EXPORT_ROWS, _ROWS, p.name, "features"):
+    for feat in limits.counted(iter(doc.get("features") or []), max_rows, _ROWS, p.name, "features"):
         rows.append(dict(feat.get("properties") or {}))
         geoms.append(feat.get("geometry"))
     cols = _columns_of(rows)
@@ -220,13 +226,11 @@ def _columns_of(rows: list[dict[str, Any]]) -> list[str]:
     return cols
 
 
-def _read_kobo_json(p: Path, frm: Form, results: list[Any]) -> ExportFile:
+def _read_kobo_json(p: Path, frm: Form, results: list[Any], max_rows: int) -> ExportFile:
     """KoboToolbox's JSON (the API's ``results``, or a list of them): one dict per submission, keys as
     in the XLSX, a repeat as a list of dicts under its path (``"victims": [{"victims/outcome": …}]``)."""
-    if len(results) > limits.MAX_EXPORT_ROWS:
-        raise ValidationError(
-            f"{p.name} has more than {limits.MAX_EXPORT_ROWS:,} submissions (raise {_ROWS} if it is genuine)"
-        )
+    if len(results) > max_rows:
+        raise ValidationError(f"{p.name} has more than {max_rows:,} submissions (raise {_ROWS} if it is genuine)")
     main: list[dict[str, Any]] = []
     repeats: dict[str, list[dict[str, Any]]] = {}
 

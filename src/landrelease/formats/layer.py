@@ -175,13 +175,16 @@ def read_layer(
     crs: str | None = None,
     encoding: str | None = None,
     geometry: bool = True,
+    caps: limits.FileLimits | None = None,
 ) -> Layer:
     """Read one layer of a vector file.
 
     ``layer`` names the layer of a multi-layer file (GeoPackage, KML); ``crs`` replaces the CRS the
     file declares (for CSV or GeoJSON holding projected coordinates); ``encoding`` decodes
     attribute text written in a legacy code page (``cp1251``, ``latin1``). ``geometry=False``
-    accepts tables with no geometry (a CSV of victims or progress reports).
+    accepts tables with no geometry (a CSV of victims or progress reports). ``caps``: the
+    decompressed bytes and features the file may hold (`formats.limits`; default: the settings'
+    defaults) — checked before GDAL reads it, and the read stops past the feature cap.
     """
     p = Path(path)
     name = p.name
@@ -196,18 +199,19 @@ def read_layer(
     ext = extension(p)
     source = str(p)
     cpg_missing = False
-    setting = "LANDRELEASE_MAX_IMPORT_BYTES"
-    if ext in (".zip", ".shp.zip"):
-        limits.zip_members(p, limits.MAX_IMPORT_BYTES, setting)  # declared and actual sizes, before GDAL
+    caps = caps or limits.FileLimits.of()
+    setting = limits.IMPORT_BYTES
+    if ext in (".zip", ".shp.zip"):  # declared and actual sizes, before GDAL
+        limits.zip_members(p, caps.import_bytes, setting, members=caps.zip_members)
         source, cpg_missing, driver = _zip_source(p)
     elif ext == ".shp":
         _check_shapefile_parts(p.parent, p.stem, name)
         cpg_missing = not any(p.with_suffix(s).exists() for s in (".cpg", ".CPG"))
         parts = [q for q in p.parent.glob(f"{glob_escape(p.stem)}.*") if q.is_file()]
-        if sum(q.stat().st_size for q in parts) > limits.MAX_IMPORT_BYTES:
-            raise limits.too_big(name, sum(q.stat().st_size for q in parts), limits.MAX_IMPORT_BYTES, setting)
+        if sum(q.stat().st_size for q in parts) > caps.import_bytes:
+            raise limits.too_big(name, sum(q.stat().st_size for q in parts), caps.import_bytes, setting)
     else:
-        limits.check_file(p, limits.MAX_IMPORT_BYTES, setting)
+        limits.check_file(p, caps.import_bytes, setting)
 
     open_options: dict[str, str] = {}
     if driver == "CSV":
@@ -224,7 +228,7 @@ def read_layer(
                 layer=layer_name,
                 encoding=encoding,
                 force_2d=driver in ("LIBKML", "KML"),
-                max_features=limits.MAX_IMPORT_FEATURES + 1,  # memory stays bounded whatever the file holds
+                max_features=caps.import_features + 1,  # memory stays bounded whatever the file holds
                 **open_options,
             )
     except UnicodeDecodeError as exc:
@@ -257,10 +261,10 @@ def read_layer(
         columns[fname] = _to_python(field_data[i], otype, osub)
 
     n = len(field_data[0]) if field_data else (0 if wkb is None else len(wkb))
-    if n > limits.MAX_IMPORT_FEATURES:
+    if n > caps.import_features:
         raise ValidationError(
-            f"{name} has more than {limits.MAX_IMPORT_FEATURES:,} features: split it, or raise "
-            "LANDRELEASE_MAX_IMPORT_FEATURES if it is genuine"
+            f"{name} has more than {caps.import_features:,} features: split it, or raise "
+            f"{limits.IMPORT_FEATURES} if it is genuine"
         )
     if wkb is None:
         geoms = np.full(n, None, dtype=object)

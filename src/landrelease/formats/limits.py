@@ -11,8 +11,9 @@ XLSX, GeoJSON, zip) — checks here first:
   stopped at the cap — a zip can lie about its sizes, and what is checked is what is read;
 - features/rows: counted as they are read and refused past the cap.
 
-Each refusal is one line naming the file, the figure and the setting that raises it. Caps are
-module-level defaults from `LANDRELEASE_*` environment variables (docs/operations.md).
+Each refusal is one line naming the file, the figure and the setting that raises it. The caps are
+settings (`max_import_*`, `max_export_*`, `max_zip_members`: docs/operations.md), handed to the
+readers by the service as a `FileLimits`.
 """
 
 from __future__ import annotations
@@ -21,37 +22,39 @@ import os
 import zipfile
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from landrelease.errors import ValidationError
+from landrelease.settings import Settings
 
 MIB = 1024 * 1024
 
 
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SystemExit(f"{name}={raw!r} is not a whole number") from None
-    if value < 1:
-        raise SystemExit(f"{name} must be at least 1")
-    return value
+@dataclass(frozen=True)
+class FileLimits:
+    """The caps of one import, from the settings (`of`); the defaults are the settings' defaults."""
+
+    import_bytes: int
+    import_features: int
+    export_bytes: int
+    export_rows: int
+    zip_members: int
+
+    @classmethod
+    def of(cls, settings: Settings | None = None) -> FileLimits:
+        s = settings or Settings()
+        return cls(s.max_import_bytes, s.max_import_features, s.max_export_bytes, s.max_export_rows, s.max_zip_members)
 
 
-#: Vector files for `landrelease import` (read by GDAL into arrays): decompressed bytes and features.
-#: A national record's 10^6 finds as GeoJSON are ~300 MB.
-MAX_IMPORT_BYTES = _env_int("LANDRELEASE_MAX_IMPORT_BYTES", 1024 * MIB)
-MAX_IMPORT_FEATURES = _env_int("LANDRELEASE_MAX_IMPORT_FEATURES", 2_000_000)
-#: ODK Central / KoboToolbox exports (rows held as Python dicts while they are matched to the form):
-#: decompressed bytes of all their tables, and rows.
-MAX_EXPORT_BYTES = _env_int("LANDRELEASE_MAX_EXPORT_BYTES", 256 * MIB)
-MAX_EXPORT_ROWS = _env_int("LANDRELEASE_MAX_EXPORT_ROWS", 500_000)
-#: Members of one zip (a Shapefile has 4–6, a Central export one per repeat).
-MAX_ZIP_MEMBERS = _env_int("LANDRELEASE_MAX_ZIP_MEMBERS", 1000)
+#: The setting named in each refusal (raise it if the file is genuine).
+IMPORT_BYTES, IMPORT_FEATURES = "LANDRELEASE_MAX_IMPORT_BYTES", "LANDRELEASE_MAX_IMPORT_FEATURES"
+EXPORT_BYTES, EXPORT_ROWS, ZIP_MEMBERS = (
+    "LANDRELEASE_MAX_EXPORT_BYTES",
+    "LANDRELEASE_MAX_EXPORT_ROWS",
+    "LANDRELEASE_MAX_ZIP_MEMBERS",
+)
 
 CHUNK = 1024 * 1024
 
@@ -77,24 +80,24 @@ def check_file(path: str | os.PathLike[str], cap: int, setting: str) -> int:
     return size
 
 
-def zip_members(path: str | os.PathLike[str], cap: int, setting: str, *, actual: bool = True) -> list[zipfile.ZipInfo]:
+def zip_members(
+    path: str | os.PathLike[str], cap: int, setting: str, *, members: int, actual: bool = True
+) -> list[zipfile.ZipInfo]:
     """The files of a zip, once they are known to decompress to at most `cap` bytes in all: by their
     declared sizes (nothing decompressed yet), then — `actual` — by decompressing each as a stream
     and stopping at the cap, so a zip whose directory lies is refused too. Memory stays at one chunk."""
     p = Path(path)
     try:
         with zipfile.ZipFile(p) as z:
-            members = [i for i in z.infolist() if not i.is_dir()]
-            if len(members) > MAX_ZIP_MEMBERS:
-                raise ValidationError(
-                    f"{p.name} holds {len(members)} files, more than {MAX_ZIP_MEMBERS} (LANDRELEASE_MAX_ZIP_MEMBERS)"
-                )
-            declared = sum(i.file_size for i in members)
+            infos = [i for i in z.infolist() if not i.is_dir()]
+            if len(infos) > members:
+                raise ValidationError(f"{p.name} holds {len(infos)} files, more than {members} ({ZIP_MEMBERS})")
+            declared = sum(i.file_size for i in infos)
             if declared > cap:
                 raise too_big(p.name, declared, cap, setting)
             if actual:
                 total = 0
-                for info in members:
+                for info in infos:
                     with z.open(info) as f:
                         while chunk := f.read(CHUNK):
                             total += len(chunk)
@@ -102,7 +105,7 @@ def zip_members(path: str | os.PathLike[str], cap: int, setting: str, *, actual:
                                 raise too_big(p.name, None, cap, setting)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError, OSError) as exc:
         raise ValidationError(f"cannot read {p.name}: the zip is truncated or not a zip file ({exc})") from None
-    return members
+    return infos
 
 
 def read_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, setting: str, label: str) -> bytes:
@@ -138,11 +141,7 @@ def counted(rows: Iterator, cap: int, setting: str, label: str, what: str = "row
 
 
 __all__ = [
-    "MAX_EXPORT_BYTES",
-    "MAX_EXPORT_ROWS",
-    "MAX_IMPORT_BYTES",
-    "MAX_IMPORT_FEATURES",
-    "MAX_ZIP_MEMBERS",
+    "FileLimits",
     "check_file",
     "counted",
     "read_capped",

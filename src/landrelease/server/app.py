@@ -65,7 +65,7 @@ def create_app(
     """The application on `store`, configured by `settings` (default: the store's own). Every request
     acts as its caller (`server.auth`); with `public_view`, anonymous visitors see released land and
     statistics (docs/security.md). The keyword arguments are shorthands for the same settings (tests);
-    `body_limits` replaces the request-body caps the settings give (`limits.BodyLimits.of`)."""
+    `body_limits` replaces the request-body caps the settings give (`limits.BodyLimits.of(settings)`)."""
     given = {"basemap": basemap, "web": web_root, "scenarios": scenarios, "plan_cache": plan_cache}
     given = {k: Path(v) for k, v in given.items() if v is not None}
     if public_view is not None:
@@ -98,7 +98,8 @@ def create_app(
     app.include_router(review.router())
     app.include_router(review.api_router())
     odk.install(app)
-    limits.install(app, body_limits)  # outermost: a too-large body is refused before anything reads it
+    # outermost: a too-large body is refused before anything reads it
+    limits.install(app, body_limits or limits.BodyLimits.of(settings))
 
     def custom_openapi() -> dict[str, Any]:
         if app.openapi_schema:

@@ -16,17 +16,16 @@ with no inline script (pages load only `/static`, `/vendor` modules; MapLibre bu
 allowed (the legend swatches and bar charts use them; a style cannot run code). The API docs page
 (FastAPI's Swagger UI) has one inline script: it is allowed by its SHA-256 hash, on that page only.
 
-Limits are module-level defaults read from `LANDRELEASE_*` environment variables (docs/operations.md).
+The caps are settings (`max_form_bytes`, `max_body_bytes`, `max_upload_bytes`: docs/operations.md).
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -35,45 +34,31 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from landrelease.server.problems import problem
+from landrelease.settings import Settings
 
 KIB = 1024
 MIB = 1024 * KIB
 
 
-def _env_bytes(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SystemExit(f"{name}={raw!r} is not a number of bytes") from None
-    if value < 1:
-        raise SystemExit(f"{name} must be at least 1 byte")
-    return value
-
-
-#: Sign-in and sign-out forms: a username, a password and two tokens.
-MAX_FORM_BYTES = _env_bytes("LANDRELEASE_MAX_FORM_BYTES", 64 * KIB)
-#: Every other route without a limit of its own: API writes (a record with a detailed polygon),
-#: review decisions, plan runs.
-MAX_BODY_BYTES = _env_bytes("LANDRELEASE_MAX_BODY_BYTES", 4 * MIB)
-#: Field uploads: an ODK Collect submission with its photos.
-MAX_UPLOAD_BYTES = _env_bytes("LANDRELEASE_MAX_UPLOAD_BYTES", 50 * MIB)
-
-
 @dataclass(frozen=True)
 class BodyLimits:
-    """The body-size cap of each route: the longest matching path pattern wins, else `default`.
-    Patterns are regular expressions matched against the whole path."""
+    """The body-size cap of each route: the first matching path pattern wins, else `default`.
+    Patterns are regular expressions matched against the whole path. `of(settings)` gives the
+    configured caps: sign-in/sign-out forms (`max_form_bytes`), ODK Collect submissions
+    (`max_upload_bytes`), everything else (`max_body_bytes`: API writes, review decisions, plan runs)."""
 
-    default: int = MAX_BODY_BYTES
-    routes: tuple[tuple[str, int], ...] = field(
-        default_factory=lambda: (
-            (r"/login|/logout", MAX_FORM_BYTES),
-            (r"/odk(/key/[^/]+)?/submission", MAX_UPLOAD_BYTES),
+    default: int
+    routes: tuple[tuple[str, int], ...] = ()
+
+    @classmethod
+    def of(cls, settings: Settings) -> BodyLimits:
+        return cls(
+            default=settings.max_body_bytes,
+            routes=(
+                (r"/login|/logout", settings.max_form_bytes),
+                (r"/odk(/key/[^/]+)?/submission", settings.max_upload_bytes),
+            ),
         )
-    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_compiled", [(re.compile(p), n) for p, n in self.routes])
@@ -129,9 +114,9 @@ class BodyLimitMiddleware:
     """Refuses a request body past its route's cap: by its declared length before reading it, and
     by counting what arrives when it has none (chunked)."""
 
-    def __init__(self, app: ASGIApp, limits: BodyLimits | None = None) -> None:
+    def __init__(self, app: ASGIApp, limits: BodyLimits) -> None:
         self.app = app
-        self.limits = limits or BodyLimits()
+        self.limits = limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -269,7 +254,7 @@ def _set(headers: MutableHeaders, csp: str) -> None:
             headers[name] = value
 
 
-def install(app: ASGIApp, limits: BodyLimits | None = None) -> None:
+def install(app: ASGIApp, limits: BodyLimits) -> None:
     """Both middlewares on `app` (outermost: they see every request and every response, the
     refusals of the other middlewares included), and the 413 handler for bodies read by endpoints."""
     app.add_middleware(BodyLimitMiddleware, limits=limits)  # type: ignore[attr-defined]
@@ -282,9 +267,6 @@ def install(app: ASGIApp, limits: BodyLimits | None = None) -> None:
 
 __all__ = [
     "CSP",
-    "MAX_BODY_BYTES",
-    "MAX_FORM_BYTES",
-    "MAX_UPLOAD_BYTES",
     "BodyLimitMiddleware",
     "BodyLimits",
     "BodyTooLarge",

@@ -14,6 +14,7 @@ from typing import Any
 
 from landrelease.errors import ValidationError
 from landrelease.formats.field_exports import open_export
+from landrelease.formats.limits import FileLimits
 
 __all__ = ["ImportResult", "import_export"]
 
@@ -55,7 +56,7 @@ def import_export(store: Any, path: str | Path, form_id: str, *, actor: str | No
     from landrelease.store import repo
 
     organisation = _check_submitter(store)
-    ex = open_export(path, form_id)
+    ex = open_export(path, form_id, FileLimits.of(store.settings))
     rows = list(ex.rows())
     if not rows:
         raise ValidationError(f"{ex.path.name}: holds no submissions", field="file")

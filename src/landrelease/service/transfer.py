@@ -21,6 +21,7 @@ from landrelease.domain.batch import Batch
 from landrelease.domain.model import Entity, FieldType, GeomType, entity
 from landrelease.errors import ValidationError
 from landrelease.formats.layer import read_layer, write_layer
+from landrelease.formats.limits import FileLimits
 from landrelease.formats.mapping import Mapping, load_mapping
 from landrelease.formats.records import batch_to_columns, layer_to_batch
 from landrelease.geo.crs import is_wgs84
@@ -69,7 +70,9 @@ def import_file(
         encoding = encoding or m.encoding
         layer = layer or m.layer
     step(f"reading {p.name}", 0, 1)
-    lay = read_layer(p, layer=layer, crs=crs, encoding=encoding, geometry=ent is None or ent.geom is not None)
+    geometry = ent is None or ent.geom is not None
+    caps = FileLimits.of(store.settings)
+    lay = read_layer(p, layer=layer, crs=crs, encoding=encoding, geometry=geometry, caps=caps)
     if ent is None:
         ent = _infer_kind(lay.geoms, p)
     step("parsing attributes", 0, lay.n)
