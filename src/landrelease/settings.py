@@ -16,6 +16,7 @@ read it from `store.settings` (service) or `request.app.state.settings` (server)
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import tomllib
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from landrelease.domain.entry_rules import EntryRules
 from landrelease.errors import ValidationError
 
 PREFIX = "LANDRELEASE_"
@@ -92,7 +94,30 @@ class Settings:
     max_export_rows: int = _setting(500_000, "Rows (submissions, repeat rows, features) of one export table.")
     max_zip_members: int = _setting(1000, "Files in one zip given to an import.")
 
+    # --- entry rules (domain/entry_rules.py; docs/user-guide.md "Entry rules")
+    rules_future_days: int = _setting(1, "Days after today a date of what has happened may carry (time zones).")
+    rules_programme_start: str = _setting("1940-01-01", "No record is dated before this day (dates of birth exempt).")
+    rules_location_tolerance_m: float = _setting(
+        100.0, "How far (m) a find or worksite may lie outside the hazardous area it names."
+    )
+    rules_min_area_m2: float = _setting(1.0, "The smallest hazardous area a perimeter may enclose (m²).")
+    rules_daily_max_m2: str = _setting(
+        "", "One team's day at most, m², by team type: `manual=2000,mechanical=10000,…` (others keep their default)."
+    )
+    rules_near_fraction: float = _setting(0.8, "Share of a team's daily ceiling from which a report is flagged.")
+
+    def entry_rules(self) -> EntryRules:
+        """The `rules_*` settings as the entry rules' values (validated when the settings are made)."""
+        return _entry_rules(
+            tuple(
+                (f.name.removeprefix("rules_"), getattr(self, f.name))
+                for f in fields(self)
+                if f.name.startswith("rules_")
+            )
+        )
+
     def __post_init__(self) -> None:
+        self.entry_rules()  # a bad rule value is refused with the settings, naming it
         for name, low in (
             ("port", 1),
             ("workers", 1),
@@ -126,6 +151,11 @@ class Settings:
     def from_json(cls, text: str) -> Settings:
         raw = json.loads(text)
         return cls(**{f.name: _convert(f, raw[f.name], "json") for f in fields(cls) if f.name in raw})
+
+
+@functools.lru_cache(maxsize=32)
+def _entry_rules(values: tuple[tuple[str, Any], ...]) -> EntryRules:
+    return EntryRules.from_values(dict(values))
 
 
 def env_name(f: dataclasses.Field) -> str:  # type: ignore[type-arg]

@@ -43,6 +43,12 @@ OWNER_PATHS: dict[str, tuple[str, ...]] = {
     "deployment": ("unit", "org"),
 }
 
+#: The reference field through which a record of each kind touches a hazardous area: creating an
+#: activity on an area, or a release, find or accident naming one, changes what the record says
+#: about that area — its owner's business, or the business of whoever the authority tasked there.
+#: (A progress report touches its activity's area, which the activity already settles.)
+AREA_REFS: dict[str, str] = {"activity": "area", "land_release": "area", "eo_find": "area", "accident": "area"}
+
 #: Kinds a QA officer writes (IMAS 07.30/07.40: monitoring visits, QC inspections, nonconformities).
 QA_KINDS = frozenset({"qa_visit", "nonconformity"})
 
@@ -83,6 +89,21 @@ def can_write(p: Principal | None, kind: str, owner_org: str | None) -> bool:
         return kind in OWNER_PATHS and p.organisation is not None and owner_org == p.organisation
     if p.role is Role.QA_OFFICER:
         return kind in QA_KINDS
+    return False
+
+
+def may_touch_area(p: Principal | None, area_owner: str | None, tasked: bool) -> bool:
+    """May `p` create a record that touches a hazardous area owned by `area_owner` (an organisation
+    code, None for the authority's own)? `tasked`: the authority has tasked `p`'s organisation there
+    (a live activity on the area is assigned to it). The national authority touches every area; an
+    operator only areas its organisation reports or is tasked to (IMAS 07.11 / 07.40: the authority
+    tasks operators to areas; an operator releases land only where it works). Others write no such records."""
+    if p is None:
+        return False
+    if p.role in AUTHORITY:
+        return True
+    if p.role is Role.OPERATOR_WRITER:
+        return p.organisation is not None and (area_owner == p.organisation or tasked)
     return False
 
 
@@ -147,6 +168,7 @@ def can_export(p: Principal | None, kind: str, *, personal: bool = False) -> boo
 
 
 __all__ = [
+    "AREA_REFS",
     "OWNER_PATHS",
     "PUBLIC_KINDS",
     "QA_KINDS",
@@ -160,6 +182,7 @@ __all__ = [
     "can_run_plans",
     "can_see_personal",
     "can_write",
+    "may_touch_area",
     "may_write_kind",
     "owner_path",
 ]

@@ -116,6 +116,66 @@ def check_owned(conn: Connection, store: Store, kind: str, owner_ids: Sequence[s
             raise Forbidden(f"{row}{_who(p)} may not {what} a {kind.replace('_', ' ')} {whose}{hint}")
 
 
+def check_touched_areas(conn: Connection, store: Store, kind: str, area_ids: Sequence[str | None]) -> None:
+    """Authorisation by what a write touches (`policy.may_touch_area`): every hazardous area the new
+    records name must be the principal's organisation's, or one the authority tasked it to (a live
+    activity on it assigned to that organisation). Set-based: two queries per batch."""
+    p = store.principal
+    if p is None and store.system:
+        return
+    if p is None:
+        raise Unauthenticated("sign in (or send an API token) to change the record")
+    if p.role in policy.AUTHORITY or policy.AREA_REFS.get(kind) is None:
+        return
+    wanted = sorted({a for a in area_ids if a})
+    if not wanted:
+        return
+    areas = TABLES["hazardous_area"]
+    acts = TABLES["activity"]
+    orgs = TABLES["organisation"]
+    own = conn.execute(select(orgs.c.id).where(orgs.c.code == (p.organisation or ""))).scalar()
+    owner_of: dict[str, str | None] = {}
+    tasked: set[str] = set()
+    for i in range(0, len(wanted), 5000):
+        chunk = wanted[i : i + 5000]
+        owner_of.update(conn.execute(select(areas.c.id, areas.c.org).where(areas.c.id.in_(chunk))).all())
+        if own is not None:
+            q = select(acts.c.area).where(acts.c.area.in_(chunk), acts.c.org == own, acts.c.deleted_at.is_(None))
+            tasked |= {a for (a,) in conn.execute(q)}
+    org_codes = repo.codes_for_ids(conn, "organisation", [o for o in owner_of.values() if o])
+    area_codes = repo.codes_for_ids(conn, "hazardous_area", wanted)
+    for i, a in enumerate(area_ids):
+        if not a:
+            continue
+        owner = org_codes.get(owner_of.get(a) or "")
+        if not policy.may_touch_area(p, owner, a in tasked):
+            whose = f"owned by {owner}" if owner else "held by the national authority"
+            row = f"row {i + 1}: " if len(area_ids) > 1 else ""
+            raise Forbidden(
+                f"{row}{_who(p)} may not record a {kind.replace('_', ' ')} on hazardous area {area_codes.get(a, a)} "
+                f"({whose}): {p.organisation} neither reports that area nor is tasked to it by the authority",
+                field=policy.AREA_REFS[kind],
+            )
+
+
+def touched_areas(conn: Connection, kind: str, refs: dict[str, Sequence[str | None]], n: int) -> list[str | None]:
+    """The hazardous area (id) each of `n` new records touches: the one it names, else its activity's."""
+    field = policy.AREA_REFS.get(kind)
+    if field is None:
+        return [None] * n
+    named = list(refs.get(field) or [None] * n)
+    acts = [a for a, b in zip(refs.get("activity") or [None] * n, named, strict=True) if a and not b]
+    if not acts:
+        return named
+    t = TABLES["activity"]
+    area_of: dict[str, str | None] = {}
+    wanted = sorted(set(acts))
+    for i in range(0, len(wanted), 5000):
+        area_of.update(conn.execute(select(t.c.id, t.c.area).where(t.c.id.in_(wanted[i : i + 5000]))).all())
+    act_ids = refs.get("activity") or [None] * n
+    return [b or (area_of.get(a) if a else None) for a, b in zip(act_ids, named, strict=True)]
+
+
 def owner_path(kind: str) -> tuple[str, ...] | None:
     return policy.owner_path(kind)
 
@@ -133,6 +193,7 @@ def default_org(store: Store) -> str | None:
 
 __all__ = [
     "check_owned",
+    "check_touched_areas",
     "check_read",
     "check_write_kind",
     "default_org",
@@ -140,4 +201,5 @@ __all__ = [
     "owner_refs_of_row",
     "owners",
     "personal",
+    "touched_areas",
 ]

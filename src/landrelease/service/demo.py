@@ -65,7 +65,7 @@ def build_demo(
                 target = dict(zip(batch.column("code"), batch.column("status"), strict=True))
                 batch.columns["status"] = ["open"] * len(batch)
             step(f"writing {batch.entity.plural.replace('_', ' ')}", 0, len(batch))
-            write_batch_in(conn, store.actor, batch, note=note, txn=txn)
+            write_batch_in(conn, store.actor, batch, note=note, txn=txn, rules=store.rules, today=data.today)
             counts[kind] = counts.get(kind, 0) + len(batch)
         _hand_over(conn, store.actor, txn, [c for c, s in target.items() if s == "handed_over"], note)
     return counts

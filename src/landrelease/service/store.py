@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
+from landrelease.domain.entry_rules import EntryRules
 from landrelease.settings import Settings
 from landrelease.store import engine as store_engine
 from landrelease.store.repo import backend as store_engine_backend
@@ -47,6 +48,11 @@ class Store:
     def __post_init__(self) -> None:
         if not self.actor:
             self.actor = default_actor(self.settings.user)
+
+    @property
+    def rules(self) -> EntryRules:
+        """The entry rules' configurable values (`domain.entry_rules`), from the `rules_*` settings."""
+        return self.settings.entry_rules()
 
     def acting(self, principal: Principal) -> Store:
         """This record (same engine and connection pool) as seen and written by `principal`."""

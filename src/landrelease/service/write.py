@@ -16,13 +16,14 @@ import numpy as np
 import shapely
 from sqlalchemy import Connection, func, select
 
-from landrelease.domain import rules
+from landrelease.domain import entry_rules
+from landrelease.domain import rules as rules_mod
 from landrelease.domain.batch import Batch
 from landrelease.domain.model import BY_KIND, Entity, FieldType, GeomType
 from landrelease.errors import Conflict, ValidationError
 from landrelease.geo.area import geodesic_area
 from landrelease.geo.checks import prepare
-from landrelease.service import access, ledger
+from landrelease.service import access, entry, ledger
 from landrelease.service.store import Store
 from landrelease.store import repo
 from landrelease.store.schema import TABLES
@@ -107,7 +108,8 @@ def _resolve_refs(conn: Connection, batch: Batch, codes: list[str], ids: list[st
     for f in e.fields:
         if f.type is not FieldType.REF or f.name not in batch.columns:
             continue
-        values = batch.column(f.name)
+        values = entry_rules.normalise_codes(batch.column(f.name), field=f.name)
+        batch.columns[f.name] = values
         wanted = [c for c in values if c]
         found = repo.ids_for_codes(conn, f.ref, wanted) if wanted else {}
         if f.ref == e.kind:
@@ -126,8 +128,7 @@ def _resolve_refs(conn: Connection, batch: Batch, codes: list[str], ids: list[st
 
 def _assign_codes(conn: Connection, batch: Batch) -> list[str]:
     e = batch.entity
-    given = [c.strip() if isinstance(c, str) else None for c in batch.column("code")]
-    given = [c or None for c in given]
+    given = entry_rules.normalise_codes([c if isinstance(c, str) else None for c in batch.column("code")])
     present = [c for c in given if c]
     wrong = next((i for i, c in enumerate(given) if c and not c.upper().startswith(f"{e.prefix}-")), None)
     if wrong is not None:
@@ -164,7 +165,15 @@ def write_batch(
     access.check_write_kind(store, batch.entity.kind)
     with repo.write_transaction(store.engine) as conn:
         return write_batch_in(
-            conn, store.actor, batch, crs=crs, swap_axes=swap_axes, note=note, progress=progress, guard=store
+            conn,
+            store.actor,
+            batch,
+            crs=crs,
+            swap_axes=swap_axes,
+            note=note,
+            progress=progress,
+            guard=store,
+            rules=store.rules,
         )
 
 
@@ -179,10 +188,14 @@ def write_batch_in(
     progress: Progress | None = None,
     txn: str | None = None,
     guard: Store | None = None,
+    rules: entry_rules.EntryRules | None = None,
+    today: dt.date | None = None,
 ) -> WriteResult:
     """`write_batch` inside the caller's transaction. `guard`: the store handle whose principal
-    must be allowed to write every record of the batch (owner rules of `landrelease.auth.policy`);
-    None when the caller has already decided (e.g. an approved field submission)."""
+    must be allowed to write every record of the batch (owner rules of `landrelease.auth.policy`,
+    and the areas it touches); None when the caller has already decided (the demo builder).
+    `rules`: the configurable values of the entry rules (default: the guard's, else the defaults);
+    `today`: the day dates are checked against (default: today, UTC)."""
     e = batch.entity
     n = len(batch)
     txn = txn or repo.new_id()
@@ -194,8 +207,9 @@ def write_batch_in(
         own = access.default_org(guard)
         if own and (access.owner_path(e.kind) or ("",))[0] == "org":  # an operator's records default to its own
             batch.columns["org"] = [c or own for c in batch.column("org")]
+    rules = rules or (guard.rules if guard is not None else entry_rules.EntryRules())
     step("checking fields", 0, n)
-    rules.check_batch(batch)
+    rules_mod.check_batch(batch)
     region = record_region(conn) if e.geom is not None else None
     step("checking geometry", 0, n)
     geoms, notes = _prepare_geoms(e, batch, crs=crs, swap_axes=swap_axes, region=region)
@@ -204,6 +218,7 @@ def write_batch_in(
     refs = _resolve_refs(conn, batch, codes, ids)
     if guard is not None:
         access.check_owned(conn, guard, e.kind, access.owners(conn, e.kind, refs, n), what="write")
+        access.check_touched_areas(conn, guard, e.kind, access.touched_areas(conn, e.kind, refs, n))
     table = TABLES[e.kind]
     columns: dict[str, Any] = {}
     for f in e.fields:
@@ -220,6 +235,8 @@ def write_batch_in(
     columns["attrs"] = [a or None for a in batch.column("attrs")]
     columns["id"] = ids
     columns["code"] = codes
+    step("checking entry rules", 0, n)
+    notes += entry.check_entry(conn, batch, refs, columns, geoms, rules, today or dt.datetime.now(dt.UTC).date())
     if e.kind == "hazardous_area":
         ledger.open_ledgers(columns, geoms, n)
     columns = {k: list(v) for k, v in columns.items()}
