@@ -164,7 +164,10 @@ def test_login_rate_limit_per_address(store):
 def test_operator_writes_its_own_organisations_records_only(store):
     own, other = _orgs(store)
     op = _as(store, "olga", "operator_writer", own)
-    area = records.create(store, "hazardous_area", {"haz_type": "sha", "status": "open"}, SQUARE).codes[0]
+    area = records.create(
+        store, "hazardous_area", {"haz_type": "sha", "status": "open", "name": "Ours", "org": own}, SQUARE
+    )
+    area = area.codes[0]
     theirs = records.create(store, "activity", {"act_type": "clearance", "status": "ongoing", "org": other}).codes[0]
     # creating: org defaults to its own; naming another organisation is refused
     mine = records.create(op, "activity", {"act_type": "clearance", "area": area, "status": "ongoing"}).codes[0]

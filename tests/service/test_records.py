@@ -127,7 +127,7 @@ def test_state_machine_refuses_illegal_transitions(store):
         records.update(store, code, {"status": "closed"})
     with pytest.raises(ValidationError, match="only a closed area can be handed over"):
         records.update(store, code, {"status": "handed_over"})
-    sha = _area(store, evidence="witness")
+    sha = _area(store, WEST_HALF, evidence="witness")  # another area: the same perimeter twice is refused
     with pytest.raises(ValidationError, match="direct evidence"):
         records.update(store, sha, {"haz_type": "cha"}, note="villagers are sure")
     after = records.update(store, sha, {"haz_type": "cha", "evidence": "witness,eo_found"}, note="PMN-2 found")

@@ -34,7 +34,7 @@ def _seed_record(store) -> None:
     cols = {
         "haz_type": ["sha", "cha"] * 6,
         "status": ["open"] * n,
-        "name": [f"Поле {i} — “quoted”" if i % 3 == 0 else None for i in range(n)],
+        "name": [f"Поле {i} — “quoted”" if i % 3 == 0 else f"Field {i}" for i in range(n)],  # every area is named
         "dev_susp": [["ap_mine", "uxo"], [], ["at_mine"], None] * 3,
         "benef_exp": [int(v) for v in rng.integers(0, 5000, n)],
         "bm_lon": list(x + 0.001),

@@ -241,6 +241,7 @@ def _duplicates(
             their_wkb = None
         for k, r in zip(er.duplicate_keys(kind, theirs, their_wkb, len(found)), found, strict=True):
             existing.setdefault(k, r.code)
-        for k, r in zip(er.near_keys(kind, theirs, len(found)) or [], found, strict=True):
-            existing_near.setdefault(k, r.code)
+        for k, r in zip(er.near_keys(kind, theirs, len(found)) or [None] * len(found), found, strict=True):
+            if k is not None:
+                existing_near.setdefault(k, r.code)
     return er.check_duplicates(kind, keys, existing, near, existing_near)
