@@ -26,7 +26,9 @@ def seed(store) -> dict[str, str]:
     org = _one(store, m.ORGANISATION, name="Synthetic demining NGO", short_name="SDN", synthetic=True)
     qa_org = _one(store, m.ORGANISATION, name="Synthetic mine action centre", org_kind="nmaa", synthetic=True)
     unit = _one(store, m.UNIT, name="Team 1", org=org, unit_type="manual", synthetic=True)
-    area = _one(store, m.HAZARDOUS_AREA, AREA, haz_type="cha", status="open", org=org, synthetic=True)
+    area = _one(
+        store, m.HAZARDOUS_AREA, AREA, name="Synthetic field", haz_type="cha", status="open", org=org, synthetic=True
+    )
     act = _one(store, m.ACTIVITY, act_type="clearance", area=area, org=org, unit=unit, status="ongoing", synthetic=True)
     return {"org": org, "qa_org": qa_org, "unit": unit, "area": area, "activity": act}
 

@@ -119,7 +119,7 @@ def test_check_lists_overlaps(db, tmp_path):
         "features": [
             {
                 "type": "Feature",
-                "properties": {"haz_type": "sha", "status": "open"},
+                "properties": {"haz_type": "sha", "status": "open", "name": "Overlapping area"},
                 "geometry": shapely.geometry.mapping(shapely.box(35.5025, 51.4, 35.5075, 51.405)),
             }
         ],

@@ -90,6 +90,7 @@ def test_hazard_area_from_walked_turning_points(store):
     corners = ["51.400 35.540 0 3", "51.400 35.545 0 3", "51.404 35.545 0 3", "51.404 35.540 0 3"]
     values = {
         **META,
+        "area/name": "Corner field",
         "area/haz_type": "sha",
         "area/reported": "2026-11-20",
         "area/org": c["org"],

@@ -37,7 +37,9 @@ def _area(server, **values) -> dict:
 
 def test_create_read_and_audit(server):
     org = _org(server)
-    r = _post(server, "hazardous-areas", {"haz_type": "sha", "status": "open", "org": org, "geometry": SQUARE})
+    r = _post(
+        server, "hazardous-areas", {"haz_type": "sha", "status": "open", "name": "A", "org": org, "geometry": SQUARE}
+    )
     assert r.status == 201
     code = r.json["code"]
     assert r.headers["location"] == f"/api/hazardous-areas/{code}"

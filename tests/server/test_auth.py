@@ -293,7 +293,8 @@ def public_server(store):
 def test_public_view_shows_released_land_and_statistics_but_no_open_hazards(public_server):
     s = public_server
     url = s.url
-    area = call("POST", f"{url}/api/hazardous-areas", {"haz_type": "cha", "status": "open", "geometry": SQUARE}).json
+    body = {"haz_type": "cha", "status": "open", "name": "Public test", "geometry": SQUARE}
+    area = call("POST", f"{url}/api/hazardous-areas", body).json
     half = {"type": "Polygon", "coordinates": [[[35.50, 51.40], [35.508, 51.40], [35.508, 51.41], [35.50, 51.41],
                                                 [35.50, 51.40]]]}  # fmt: skip
     rel = {"area": area["code"], "rel_type": "cancelled", "date": "2024-03-01", "geometry": half}

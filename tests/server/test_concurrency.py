@@ -25,9 +25,11 @@ def hammer(url: str, threads: int = 12) -> None:
     """A burst of mixed writes from many clients at once, and what must hold afterwards."""
     post = lambda path, body: call("POST", f"{url}/api/{path}", body)  # noqa: E731
     org = post("organisations", {"name": "Operator", "org_kind": "ngo"}).json["code"]
-    area = post("hazardous-areas", {"haz_type": "cha", "status": "open", "geometry": _square(399)}).json["code"]
+    area = post("hazardous-areas", {"haz_type": "cha", "status": "open", "name": "A399", "geometry": _square(399)})
+    area = area.json["code"]
     act = post("activities", {"act_type": "clearance", "area": area, "org": org, "status": "ongoing"}).json["code"]
-    shared = post("hazardous-areas", {"haz_type": "sha", "status": "open", "geometry": _square(398)}).json
+    shared = post("hazardous-areas", {"haz_type": "sha", "status": "open", "name": "A398", "geometry": _square(398)})
+    shared = shared.json
 
     def task(job: tuple[str, int]):
         kind, i = job
@@ -35,9 +37,11 @@ def hammer(url: str, threads: int = 12) -> None:
             return kind, post("progress-reports", {"activity": act, "date": f"2024-05-{i % 28 + 1:02d}",
                                                    "worked_m2": 10 + i})  # fmt: skip
         if kind == "area":
-            return kind, post("hazardous-areas", {"haz_type": "sha", "status": "open", "geometry": _square(i)})
+            return kind, post(
+                "hazardous-areas", {"haz_type": "sha", "status": "open", "name": f"A{i}", "geometry": _square(i)}
+            )
         if kind == "find":
-            point = {"type": "Point", "coordinates": [35.5 + 0.001 * i, 51.45]}
+            point = {"type": "Point", "coordinates": [35.69 + 0.0001 * i, 51.5905]}  # within area 399
             return kind, post(
                 "eo-finds", {"category": "uxo", "quantity": 1, "area": area, "date": "2024-05-02", "geometry": point}
             )

@@ -36,7 +36,7 @@ def test_viewport_features_then_grid(store):
         "type": "Polygon",
         "coordinates": [[[x, y], [x + 0.001, y], [x + 0.001, y + 0.001], [x, y + 0.001], [x, y]]],
     }
-    records.create(sqlite_store, "hazardous_area", {"haz_type": "cha", "status": "open"}, square)
+    records.create(sqlite_store, "hazardous_area", {"haz_type": "cha", "status": "open", "name": "New"}, square)
     again = viewport.view(sqlite_store, "hazardous_area", box, max_features=20)
     assert again["count"] == grid["count"] + 1
     west = viewport.view(sqlite_store, "hazardous_area", (box[0], box[1], (box[0] + box[2]) / 2, box[3]))

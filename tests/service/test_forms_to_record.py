@@ -15,6 +15,7 @@ from landrelease.service import records, review, submissions
 def _submissions(c: dict[str, str]) -> dict[str, dict[str, str]]:
     return {
         "lr_hazard_area": {
+            "area/name": "Field behind the school",
             "area/haz_type": "sha",
             "area/evidence": "witness",
             "area/reported": "2026-11-20",

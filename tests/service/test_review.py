@@ -170,6 +170,7 @@ def test_two_approvers_at_once_write_the_records_once(store):
 
 def _ha(instance: str, shape: str, org: str) -> dict[str, str]:
     return {
+        "area/name": f"Area of {instance}",
         "area/haz_type": "sha",
         "area/reported": "2026-11-20",
         "area/org": org,

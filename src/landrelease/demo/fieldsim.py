@@ -257,6 +257,13 @@ def seed_record(store) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
     org = one(m.ORGANISATION, name="Synthetic field operator (load test)")
     unit = one(m.UNIT, name="Synthetic team", org=org, unit_type="manual")
-    area = one(m.HAZARDOUS_AREA, shapely.box(35.50, 51.40, 35.51, 51.41), haz_type="cha", status="open", org=org)
+    area = one(
+        m.HAZARDOUS_AREA,
+        shapely.box(35.50, 51.40, 35.51, 51.41),
+        name="Synthetic field",
+        haz_type="cha",
+        status="open",
+        org=org,
+    )
     act = one(m.ACTIVITY, act_type="clearance", area=area, org=org, unit=unit, status="ongoing")
     return {"org": org, "unit": unit, "area": area, "activity": act}

@@ -302,13 +302,16 @@ def check_dates(
         elif f.name not in EVENT_DATES.get(kind, ()):
             continue
         for i in np.flatnonzero(future)[:1]:
-            what = f"a {status[i]} activity's" if kind == "activity" else "it has happened: its"
+            why = (
+                f"a {status[i]} activity's {f.name} date cannot lie in the future"
+                if kind == "activity"
+                else "what has happened cannot be dated in the future"
+            )
             out.append(
                 Refusal(
                     int(i),
                     f.name,
-                    f"{label(kind, f.name)} {days[i]} is after today ({today}); {what} date cannot lie in the future "
-                    "— check the year and month",
+                    f"{label(kind, f.name)} {days[i]} is after today ({today}); {why} — check the year and month",
                 )
             )
     return out
@@ -574,7 +577,8 @@ def check_duplicates(
             other = (existing_near or {}).get(k) or (f"row {near_seen[k] + 1}" if k in near_seen else None)
             if other:
                 notes.append(
-                    f"row {i + 1}: another {what} of the same team and day exists ({other}); check it is not a duplicate"
+                    f"row {i + 1}: another {what} of the same team and day exists ({other}); "
+                    "check it is not a duplicate"
                 )
                 break
             near_seen.setdefault(k, i)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -205,7 +205,9 @@ def add_entity_routes(router: APIRouter, e: Entity) -> None:
             return query.one(store, e.kind, result.codes[0], personal=None)
 
         rec = await run_in_threadpool(work)
-        return _record_response(rec, 201, {"Location": f"{request.url.path}/{rec['code']}"})
+        # Quoted: a header is Latin-1; a code the record holds from before codes were normalised must
+        # never turn a committed write into a 500 (issue 9: the record was stored, the reply failed).
+        return _record_response(rec, 201, {"Location": f"{request.url.path}/{quote(rec['code'], safe='')}"})
 
     router.add_api_route(
         path,

@@ -176,6 +176,10 @@ def touched_areas(conn: Connection, kind: str, refs: dict[str, Sequence[str | No
     return [b or (area_of.get(a) if a else None) for a, b in zip(act_ids, named, strict=True)]
 
 
+#: The reference field through which each kind touches a hazardous area (`policy.AREA_REFS`).
+AREA_REFS = policy.AREA_REFS
+
+
 def owner_path(kind: str) -> tuple[str, ...] | None:
     return policy.owner_path(kind)
 

@@ -26,8 +26,13 @@ from landrelease.store.schema import TABLES
 CHUNK = 2000
 
 
-def _rows(conn: Connection, kind: str, ids: Sequence[Any], cols: Sequence[str], key: str = "id") -> dict[Any, Any]:
-    """key → row (named tuple of `cols`) for live records of a kind whose `key` is in `ids`."""
+def _rows(
+    conn: Connection, kind: str, ids: Sequence[Any], cols: Sequence[str], key: str = "id", *, lock: bool = False
+) -> dict[Any, Any]:
+    """key → row (named tuple of `cols`) for live records of a kind whose `key` is in `ids`. `lock`:
+    hold the rows until the transaction ends (PostgreSQL row locks; SQLite writers are serialised
+    anyway and SQLAlchemy renders no FOR UPDATE there), so that two concurrent reports on one
+    activity cannot both pass "never more than still to work"."""
     t = TABLES[kind]
     wanted = sorted({x for x in ids if x is not None}, key=str)
     out: dict[Any, Any] = {}
@@ -35,6 +40,8 @@ def _rows(conn: Connection, kind: str, ids: Sequence[Any], cols: Sequence[str], 
         q = select(t.c[key].label("_key"), *(t.c[c] for c in cols)).where(
             t.c[key].in_(wanted[i : i + CHUNK]), t.c.deleted_at.is_(None)
         )
+        if lock:
+            q = q.with_for_update()
         for r in conn.execute(q):
             out[r._key] = r
     return out
@@ -77,6 +84,7 @@ def check_entry(
             "activity",
             act_ids,
             ("code", "start", "end", "status", "area", "unit", "method", "act_type", "worked_m2", "area_m2", "geom"),
+            lock=kind == "progress_report",
         )
     act = [acts.get(a) if a else None for a in act_ids]
     act_code = [a.code if a is not None else None for a in act]

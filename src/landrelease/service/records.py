@@ -7,12 +7,14 @@ the caller asks for it (`personal=True`) — adapters decide who may.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
 import shapely
 from sqlalchemy import Connection, select
 
+from landrelease.domain import entry_rules
 from landrelease.domain.batch import Batch
 from landrelease.domain.model import ENTITIES, Entity, FieldType, entity
 from landrelease.domain.release import AreaState, transition
@@ -201,6 +203,7 @@ def update(
                 continue
             value = parsed[f.name]
             if f.type is FieldType.REF and value:
+                value = entry_rules.normalise_code(value, field=f.name)
                 found = repo.ids_for_codes(conn, f.ref, [value])
                 if value not in found:
                     raise ValidationError(f"no {f.ref.replace('_', ' ')} with code {value!r}", field=f.name)
@@ -220,6 +223,7 @@ def update(
         if any(k in changes for k in _owner_refs(e, before)):  # re-pointed: it must stay the writer's own
             after_owner = access.owners(conn, e.kind, _owner_refs(e, {**before, **changes}))
             access.check_owned(conn, store, e.kind, after_owner, what="hand over")
+        _edit_rules(conn, store, e, before, changes)
         after = repo.update_row(
             conn,
             e.kind,
@@ -231,6 +235,28 @@ def update(
             expected_version=expected_version,
         )
         return present(conn, e, after)
+
+
+def _edit_rules(conn: Connection, store: Store, e: Entity, before: dict[str, Any], changes: dict[str, Any]) -> None:
+    """The entry rules an edit can break (`landrelease.domain.entry_rules`): the dates it changes,
+    an area's name, and — re-pointing a record at another hazardous area or activity — the areas
+    it touches (`access.check_touched_areas`)."""
+    after = {**before, **changes}
+    dates = [f.name for f in e.fields if f.type is FieldType.DATE and f.name in changes]
+    if e.kind == "activity" and "status" in changes:
+        dates = [n for n in ("start", "end") if after.get(n) is not None]
+    if dates:
+        cols = {n: [after.get(n)] for n in dates}
+        if e.kind == "activity":
+            cols["status"] = [after.get("status")]
+        today = dt.datetime.now(dt.UTC).date()
+        entry_rules.raise_first(entry_rules.check_dates(e.kind, cols, 1, today, store.rules), 1)
+    if e.kind == "hazardous_area" and "name" in changes and not (changes["name"] or "").strip():
+        entry_rules.raise_first(entry_rules.check_new_areas({"name": [None]}, np.array([np.inf]), 1, store.rules), 1)
+    area_ref = access.AREA_REFS.get(e.kind)
+    if area_ref and (area_ref in changes or "activity" in changes):
+        refs = {k: [after.get(k)] for k in (area_ref, "activity") if k in {f.name for f in e.fields}}
+        access.check_touched_areas(conn, store, e.kind, access.touched_areas(conn, e.kind, refs, 1))
 
 
 def _hazard_rules(before: dict[str, Any], changes: dict[str, Any], note: str | None) -> None:
