@@ -33,9 +33,21 @@ import sys
 from landrelease.demo.generator import generate
 from landrelease.formats.layer import write_layer
 from landrelease.formats.records import batch_to_columns
+import numpy as np
+from landrelease.geo.area import geodesic_area
 data = generate(n_areas={n}, seed=1)
 org = data.batch("organisation")
 areas = data.batch("hazardous_area")
+# an export from another system carries each area's released figures (a closed or handed-over area
+# is only accepted with figures that balance its area: domain/entry_rules.py)
+rel = data.batch("land_release")
+index = {{c: i for i, c in enumerate(areas.column("code"))}}
+figures = {{k: np.zeros(len(areas)) for k in ("cancel_m2", "reduce_m2", "clear_m2")}}
+column = {{"cancelled": "cancel_m2", "reduced": "reduce_m2", "cleared": "clear_m2"}}
+for a, t, m2 in zip(rel.column("area"), rel.column("rel_type"), geodesic_area(rel.geoms)):
+    figures[column[t]][index[a]] += m2
+for k, v in figures.items():
+    areas.columns[k] = [float(x) if x else None for x in v]
 cols, types = batch_to_columns(areas.entity, areas)
 write_layer(sys.argv[1], areas.geoms, cols, field_types=types, layer="hazardous_areas")
 # the organisations the areas refer to, for the import's reference check
