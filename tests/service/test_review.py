@@ -170,7 +170,7 @@ def test_two_approvers_at_once_write_the_records_once(store):
 
 def _ha(instance: str, shape: str, org: str) -> dict[str, str]:
     return {
-        "area/name": f"Area of {instance}",
+        "area/name": "Field by the road",
         "area/haz_type": "sha",
         "area/reported": "2026-11-20",
         "area/org": org,
@@ -213,8 +213,11 @@ def test_flags_a_find_outside_its_area_and_an_operator_reporting_for_another_org
         "find/location": "51.45 35.60",
         "meta/instanceID": "uuid:e-1",
     }
-    flags = review.assess(store, _submit(store, "lr_eo_find", far)).flags
-    assert any(f.check == "outside_area" and f.record == c["area"] for f in flags)
+    assessed = review.assess(store, _submit(store, "lr_eo_find", far))
+    # the write path's own location rule (the web form gets the same refusal): blocking, not a hint
+    (flag,) = [f for f in assessed.flags if f.check == "outside_area"]
+    assert flag.record == c["area"] and flag.blocking and not assessed.approvable
+    assert f"km outside hazardous area {c['area']}" in flag.message
     inside = dict(far, **{"find/location": "51.405 35.505", "meta/instanceID": "uuid:e-2"})
     flags = review.assess(store, _submit(store, "lr_eo_find", inside)).flags
     assert not [f for f in flags if f.check == "outside_area"]

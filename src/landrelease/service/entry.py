@@ -197,6 +197,27 @@ def _location(
     return er.check_location(kind, distance_outside_many(geoms, outer), names, rules)
 
 
+def outside_named(
+    conn: Connection,
+    kind: str,
+    geoms: np.ndarray,
+    area_codes: Sequence[Any],
+    activity_codes: Sequence[Any],
+    rules: er.EntryRules,
+) -> list[er.Refusal]:
+    """The location rule for records given by codes (the review queue's flags): the same function
+    the write path applies, so the queue flags exactly what approval would refuse. Codes that are not
+    (yet) in the record — a Link to a record of the same submission — are skipped."""
+    n = len(geoms)
+    codes = [c if isinstance(c, str) and type(c) is str else None for c in area_codes]
+    acts = [c if isinstance(c, str) and type(c) is str else None for c in activity_codes]
+    area_id = repo.ids_for_codes(conn, "hazardous_area", [c for c in codes if c])
+    act_id = repo.ids_for_codes(conn, "activity", [c for c in acts if c])
+    rows = _rows(conn, "activity", list(act_id.values()), ("code", "area", "geom"))
+    act = [rows.get(act_id.get(c)) if c else None for c in acts]
+    return _location(conn, kind, geoms, [area_id.get(c) if c else None for c in codes][:n], act[:n], rules)
+
+
 #: The column each kind's possible duplicates are looked up by (one IN list per batch).
 LOOKUP = {
     "progress_report": "activity",

@@ -38,6 +38,7 @@ class WriteResult:
     codes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     txn: str = ""
+    warnings: list[str] = field(default_factory=list)  # entry-rule warnings (also in notes): near a limit
 
 
 def code_prefix(entity: Entity, year: int | None = None) -> str:
@@ -236,7 +237,8 @@ def write_batch_in(
     columns["id"] = ids
     columns["code"] = codes
     step("checking entry rules", 0, n)
-    notes += entry.check_entry(conn, batch, refs, columns, geoms, rules, today or dt.datetime.now(dt.UTC).date())
+    warnings = entry.check_entry(conn, batch, refs, columns, geoms, rules, today or dt.datetime.now(dt.UTC).date())
+    notes += warnings
     if e.kind == "hazardous_area":
         ledger.open_ledgers(columns, geoms, n)
     columns = {k: list(v) for k, v in columns.items()}
@@ -248,4 +250,4 @@ def write_batch_in(
     if e.kind == "progress_report":
         ledger.update_worked(conn, actor, txn, set(columns["activity"]))
     step("done", n, n)
-    return WriteResult(e.kind, n, codes, notes, txn)
+    return WriteResult(e.kind, n, codes, notes, txn, warnings)
