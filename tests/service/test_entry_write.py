@@ -14,7 +14,7 @@ import pytest
 import shapely
 from sqlalchemy import func, select
 
-from landrelease.auth import accounts
+from landrelease.service import accounts
 from landrelease.errors import Conflict, Forbidden, ValidationError
 from landrelease.service import records
 from landrelease.service.transfer import import_file

@@ -144,6 +144,9 @@ def _progress(
         )
         for area, activity, m2 in conn.execute(q):
             released[(area, activity)] = float(m2 or 0.0)
+    released_by_area: dict[str, float] = {}
+    for (area, _), m2 in released.items():
+        released_by_area[area] = released_by_area.get(area, 0.0) + m2
     act_ids = refs.get("activity") or [None] * n
     scope = np.full(n, np.nan)
     for i, a in enumerate(act):
@@ -152,7 +155,7 @@ def _progress(
         if a.geom is not None and a.area_m2:
             scope[i] = float(a.area_m2)
         elif a.area and a.area in areas and areas[a.area].area_m2 is not None:
-            others = sum(m2 for (ar, ac), m2 in released.items() if ar == a.area and ac != act_ids[i])
+            others = released_by_area.get(a.area, 0.0) - released.get((a.area, act_ids[i]), 0.0)
             scope[i] = float(areas[a.area].area_m2) - others
     # earlier rows of the same activity in this batch come off too (cumulative, vectorised)
     keys = np.array([x or "" for x in act_ids], dtype=object)
