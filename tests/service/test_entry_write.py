@@ -14,9 +14,8 @@ import pytest
 import shapely
 from sqlalchemy import func, select
 
-from landrelease.service import accounts
 from landrelease.errors import Conflict, Forbidden, ValidationError
-from landrelease.service import records
+from landrelease.service import accounts, records
 from landrelease.service.transfer import import_file
 from landrelease.store import repo
 from landrelease.store.schema import TABLES
