@@ -269,3 +269,48 @@ def test_an_operator_report_on_another_organisations_activity_cannot_be_approved
     assert _count(store, TABLES["progress_report"]) == 0 and submissions.get(store, sid)["status"] == "verified"
     mine = _submit(store, "lr_progress", _progress(c, "uuid:p-8"), actor="field.a", org=c["org"])
     assert review.assess(store, mine).approvable
+
+
+def test_an_operator_spot_task_on_another_organisations_area_cannot_be_approved(store):
+    """Authorisation by what a write touches, on the field path (issue 9): an operator's EOD spot task
+    creates its own activity, but on another organisation's hazardous area it touches that area, which
+    its organisation neither reports nor is tasked to; the dry run flags it, approval refuses it. Once
+    the authority tasks the operator there (an activity assigned to it), the same report is approvable."""
+    from landrelease.errors import Forbidden
+    from landrelease.service import accounts
+
+    c = seed(store)
+    other = _one(store, m.ORGANISATION, name="Another synthetic operator", synthetic=True)
+    theirs = _one(
+        store,
+        m.HAZARDOUS_AREA,
+        shapely.box(35.52, 51.40, 35.53, 51.41),
+        name="Their field",
+        haz_type="cha",
+        status="open",
+        org=other,
+        synthetic=True,
+    )
+    accounts.add_account(store, "field.a", role="operator_writer", password="pw-" + "x" * 12, organisation=c["org"])
+    find = {
+        "task/kind": "spot_task",
+        "task/org": c["org"],
+        "task/area": theirs,
+        "find/category": "uxo",
+        "find/date": "2026-11-19",
+        "find/location": "51.405 35.525",
+        "meta/instanceID": "uuid:spot-1",
+    }
+    sid = _submit(store, "lr_eo_find", find, actor="field.a", org=c["org"])
+    a = review.assess(store, sid)
+    assert not a.approvable and theirs in a.flags[0].message and "tasked" in a.flags[0].message
+    review.verify(store, sid, "qa:olga")
+    with pytest.raises(Forbidden, match=theirs):
+        review.approve(store, sid, "imo:ana")
+    assert _count(store, TABLES["eo_find"]) == 0 and _count(store, TABLES["activity"]) == 1
+    # tasked by the authority: the same kind of report on that area is approvable
+    _one(store, m.ACTIVITY, act_type="clearance", area=theirs, org=c["org"], status="ongoing", synthetic=True)
+    again = _submit(
+        store, "lr_eo_find", dict(find, **{"meta/instanceID": "uuid:spot-2"}), actor="field.a", org=c["org"]
+    )
+    assert review.assess(store, again).approvable
