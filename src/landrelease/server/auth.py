@@ -196,7 +196,7 @@ def _deny(request: Request, exc: Exception) -> Response:
         return render(
             request, "error.html", status_code=403, title="Not allowed", detail=str(exc), detail_id="forbidden"
         )
-    return problem(403, "Forbidden", str(exc), instance=request.url.path)
+    return problem(403, "Forbidden", str(exc), instance=request.url.path, field=exc.field)  # the field to fix
 
 
 # ------------------------------------------------------------------------ what routes call
