@@ -844,13 +844,18 @@ def simulate_actual(
         a = len(rows["activity"]) - 1
         deminers = int(round(size[t["team"]])) if t["team_type"] in PERSON_BASIS else None
         per_day = rate[(t["team_type"], t["land_class"])] * (deminers or 1) * speed
+        left = remain  # a day's work never goes past what the area still holds (domain/entry_rules.py)
         for d in worked:
+            today_m2 = round(min(per_day, left), 1)
+            if today_m2 <= 0:
+                break
+            left -= today_m2
             rows["progress_report"].append(
                 {
                     "_a": a,
                     "unit": t["unit"],
                     "date": d,
-                    "worked_m2": round(per_day, 1),
+                    "worked_m2": today_m2,
                     "deminers": deminers,
                     "synthetic": True,
                 }
@@ -907,7 +912,7 @@ def simulate_actual(
             n_finds = rng.poisson(2.0, len(cleared))
             finds = [(a, i, d) for (a, i, d), n in zip(cleared, n_finds, strict=True) for _ in range(int(n))]
             if finds:
-                pts = shapely.point_on_surface(np.array([ha.geoms[i] for _, i, _ in finds], dtype=object))
+                pts = _points_within(rng, np.array([ha.geoms[i] for _, i, _ in finds], dtype=object))
                 cats = [(c["dev_conf"][i] or c["dev_susp"][i] or ["ap_mine"])[0] for _, i, _ in finds]
                 write(
                     "eo_find",
@@ -958,3 +963,23 @@ def _polygonal(geom):
     from landrelease.demo.shapes import polygonal
 
     return polygonal(np.array([geom], dtype=object))[0]
+
+
+def _points_within(rng: np.random.Generator, polys: np.ndarray) -> np.ndarray:
+    """One random point inside each polygon (rejection sampling in its bounding box; its point on
+    surface when 50 draws miss): two finds on one area are two items, never the same point twice."""
+    import shapely
+
+    out = shapely.point_on_surface(polys)
+    todo = np.arange(len(polys))
+    b = shapely.bounds(polys)
+    for _ in range(50):
+        if not todo.size:
+            break
+        x = rng.uniform(b[todo, 0], b[todo, 2])
+        y = rng.uniform(b[todo, 1], b[todo, 3])
+        p = shapely.points(x, y)
+        hit = shapely.contains(polys[todo], p)
+        out[todo[hit]] = p[hit]
+        todo = todo[~hit]
+    return out
