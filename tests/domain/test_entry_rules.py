@@ -265,19 +265,22 @@ def test_exact_duplicates_refused_near_duplicates_flagged():
 
 
 def test_rules_from_settings():
+    from landrelease.settings import load_settings
+
     env = {
         "LANDRELEASE_RULES_FUTURE_DAYS": "2",
         "LANDRELEASE_RULES_PROGRAMME_START": "1989-01-01",
         "LANDRELEASE_RULES_LOCATION_TOLERANCE_M": "250",
         "LANDRELEASE_RULES_DAILY_MAX_M2": "manual=1500, mechanical=8000",
-        "OTHER": "x",
     }
-    r = er.EntryRules.from_env(env)
+    r = load_settings(environ=env).entry_rules()
     assert r.future_days == 2 and r.programme_start == dt.date(1989, 1, 1) and r.location_tolerance_m == 250
     assert r.daily_max("manual") == 1500 and r.daily_max("mechanical") == 8000 and r.daily_max("mdd") == 1800
-    assert er.EntryRules.from_env({}) == er.EntryRules()
+    assert load_settings(environ={}).entry_rules() == er.EntryRules()
     with pytest.raises(ValidationError) as exc:
-        er.EntryRules.from_env({"LANDRELEASE_RULES_PROGRAMME_START": "last year"})
+        load_settings(environ={"LANDRELEASE_RULES_PROGRAMME_START": "last year"})
     assert exc.value.field == "LANDRELEASE_RULES_PROGRAMME_START"
     with pytest.raises(ValidationError):
-        er.EntryRules(location_tolerance_m=-1)
+        load_settings(environ={"LANDRELEASE_RULES_LOCATION_TOLERANCE_M": "-1"})
+    with pytest.raises(ValidationError):
+        er.EntryRules.from_values({"daily_max_m2": "manual=lots"})

@@ -772,7 +772,6 @@ def simulate_actual(
     with EO finds on cleared land and a QC inspection of every fifth release. One transaction,
     through the write path's checks and audit, every record marked synthetic.
     """
-    import shapely
 
     from landrelease.domain.batch import Batch
     from landrelease.domain.model import entity
