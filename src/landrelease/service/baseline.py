@@ -773,6 +773,8 @@ def simulate_actual(
     through the write path's checks and audit, every record marked synthetic.
     """
 
+    import shapely
+
     from landrelease.domain.batch import Batch
     from landrelease.domain.model import entity
     from landrelease.service.write import write_batch_in
