@@ -51,6 +51,7 @@ import shapely
 from sqlalchemy import Connection, and_, select, update
 
 from landrelease.domain.batch import Batch
+from landrelease.domain.entry_rules import EntryRules
 from landrelease.domain.model import GeomType
 from landrelease.domain.release import DEFAULT_TOLERANCE_M
 from landrelease.errors import Conflict, LandreleaseError, ValidationError
@@ -79,7 +80,8 @@ OUTSIDE_M2 = 1.0
 
 @dataclass(frozen=True)
 class Flag:
-    check: str  # invalid | geometry | organisation | outside_area | not_accredited | not_deployed | duplicate | overlap
+    # invalid | geometry | organisation | outside_area | not_accredited | not_deployed | duplicate | overlap | entry
+    check: str
     severity: str  # error (approval impossible) | warning (shown, does not block)
     message: str
     record: str | None = None  # a record of the national record the flag points at
@@ -281,11 +283,25 @@ def _organisation_flags(conn: Connection, sub: dict[str, Any], batches: list[Bat
     return out
 
 
-def _outside_flags(conn: Connection, batches: list[Batch]) -> list[Flag]:
+def _outside_flags(conn: Connection, batches: list[Batch], rules: EntryRules) -> list[Flag]:
+    """A find or worksite far from the area (or activity) it names: the write path's own location
+    rule (`service.entry.outside_named`, an error: approval would be refused, as the web form is); a
+    polygon reaching outside its hazardous area: the land release ledger's tolerance (a warning
+    here; the ledger clips or refuses it)."""
+    from landrelease.service import entry
+
     out: list[Flag] = []
     for b in batches:
         geoms = _geoms(b)
-        if geoms is None or "area" not in b.columns:
+        if geoms is None:
+            continue
+        if b.entity.kind in ("eo_find", "activity"):
+            n = len(geoms)
+            for r in entry.outside_named(conn, b.entity.kind, geoms, b.column("area"), b.column("activity"), rules):
+                row = f"{b.entity.kind.replace('_', ' ')} {r.row + 1}: " if n > 1 else ""
+                out.append(Flag("outside_area", "error", row + r.message, b.column("area")[r.row] or None))
+            continue
+        if "area" not in b.columns or b.entity.geom is not GeomType.POLYGON:
             continue
         areas = _fetch(conn, "hazardous_area", list(b.columns["area"]), "geom")
         for i, code in enumerate(b.columns["area"]):
@@ -296,20 +312,17 @@ def _outside_flags(conn: Connection, batches: list[Batch]) -> list[Flag]:
             if outer is None:
                 continue
             what = b.entity.kind.replace("_", " ")
-            if b.entity.geom is GeomType.POLYGON:
-                excess = excess_outside(g, outer, DEFAULT_TOLERANCE_M)
-                if excess > OUTSIDE_M2:
-                    out.append(
-                        Flag(
-                            "outside_area",
-                            "warning",
-                            f"the {what} reaches {excess:,.0f} m² outside its hazardous area {code} "
-                            f"(more than {DEFAULT_TOLERANCE_M:g} m beyond its edge)",
-                            record=code,
-                        )
+            excess = excess_outside(g, outer, DEFAULT_TOLERANCE_M)
+            if excess > OUTSIDE_M2:
+                out.append(
+                    Flag(
+                        "outside_area",
+                        "warning",
+                        f"the {what} reaches {excess:,.0f} m² outside its hazardous area {code} "
+                        f"(more than {DEFAULT_TOLERANCE_M:g} m beyond its edge)",
+                        record=code,
                     )
-            elif not shapely.intersects(g, outer):
-                out.append(Flag("outside_area", "warning", f"the {what} lies outside its hazardous area {code}", code))
+                )
     return out
 
 
@@ -525,21 +538,25 @@ def _area_overlap_flags(conn: Connection, batches: list[Batch]) -> tuple[list[Fl
 
 def _dry_run(
     conn: Connection, store: Store, sub: dict[str, Any], batches: list[Batch]
-) -> tuple[list[Effect], Flag | None]:
+) -> tuple[list[Effect], Flag | None, list[Flag]]:
     """Write the submission's records through the real write path inside a SAVEPOINT of the caller's
     write transaction, read the audit rows that wrote, and roll the SAVEPOINT back: exactly what
-    approval would create and change, or why it cannot."""
+    approval would create and change, or why it cannot; and the write path's own warnings (a day's
+    work near its team's ceiling, a near duplicate) as flags."""
     from landrelease.service.field_records import write_batches
 
     txn = repo.new_id()
     with repo.rolled_back(conn):
         try:
             guard = _submitter(conn, store, sub)
-            write_batches(conn, store.actor, batches, txn=txn, note="dry run", guard=guard)
+            results = write_batches(conn, store.actor, batches, txn=txn, note="dry run", guard=guard)
+            warnings = [
+                Flag("entry", "warning", f"{r.kind.replace('_', ' ')}: {w}") for r in results for w in r.warnings
+            ]
             rows = repo.audit_rows(conn, txn)
             codes = _ref_codes(conn, rows)
         except LandreleaseError as exc:
-            return [], Flag("invalid", "error", f"approval would fail: {exc}")
+            return [], Flag("invalid", "error", f"approval would fail: {exc}"), []
     skip = {"id", "version", "created_at", "created_by", "updated_at", "updated_by", "geom", "rem_geom", "attrs"}
     skip |= {"minx", "miny", "maxx", "maxy", "deleted_at", "synthetic"}
     effects: list[Effect] = []
@@ -552,7 +569,7 @@ def _dry_run(
         else:
             changes = {k: (before.get(k), after.get(k)) for k in after if k not in skip}
             effects.append(Effect("update", r["kind"], r["code"], changes))
-    return effects, None
+    return effects, None, warnings
 
 
 _NOT_SHOWN = {"attrs", "synthetic", "code"}
@@ -645,11 +662,13 @@ def _features(conn: Connection, batches: list[Batch], linked: list[str]) -> list
     return feats
 
 
-def _flags(conn: Connection, sub: dict[str, Any], batches: list[Batch], *, geometry: bool = True) -> list[Flag]:
+def _flags(
+    conn: Connection, sub: dict[str, Any], batches: list[Batch], rules: EntryRules, *, geometry: bool = True
+) -> list[Flag]:
     """Every flag of a submission already parsed into ``batches`` (``geometry``: also the geometry
-    checks; an approval leaves them to the write path)."""
+    checks; an approval leaves them to the write path). ``rules``: the entry rules' settings."""
     flags = _geometry_flags(conn, batches) if geometry else []
-    flags += _organisation_flags(conn, sub, batches) + _outside_flags(conn, batches)
+    flags += _organisation_flags(conn, sub, batches) + _outside_flags(conn, batches, rules)
     work = _work(conn, batches)
     flags += _accreditation_flags(conn, work) + _deployment_flags(conn, work)
     overlap, _ = _area_overlap_flags(conn, batches)
@@ -666,7 +685,7 @@ def assess(store: Store, ref: str) -> Assessment:
         except LandreleaseError as exc:
             flags = [Flag("invalid", "error", str(exc)), *_duplicate_submission_flags(conn, sub)]
             return Assessment(sub, flags, [], [])
-        flags = _flags(conn, sub, batches)
+        flags = _flags(conn, sub, batches, store.rules)
         _, near = _area_overlap_flags(conn, batches)
         features = _features(conn, batches, near)
     if sub["status"] in (Status.APPROVED.value, Status.REJECTED.value) and sub["flags"] is not None:
@@ -764,10 +783,11 @@ def verify(store: Store, ref: str, *, note: str | None = None) -> dict[str, Any]
         except LandreleaseError as exc:
             flags = [Flag("invalid", "error", str(exc)), *_duplicate_submission_flags(conn, sub)]
         else:
-            flags = _flags(conn, sub, batches)
-            effects, failure = _dry_run(conn, store, sub, batches)
+            flags = _flags(conn, sub, batches, store.rules)
+            effects, failure, warnings = _dry_run(conn, store, sub, batches)
             if failure is not None and not any(f.blocking for f in flags):
                 flags.insert(0, failure)
+            flags += warnings
         values = {
             "status": Status.VERIFIED.value,
             "verified_by": actor,
@@ -834,7 +854,7 @@ def approve(store: Store, ref: str, *, note: str | None = None) -> dict[str, Any
             batches = _batches(conn, sub, check_geometry=False)
         except LandreleaseError as exc:
             raise ValidationError(f"cannot approve: {exc}") from None
-        flags = _flags(conn, sub, batches, geometry=False)
+        flags = _flags(conn, sub, batches, store.rules, geometry=False)
         blocking = [f for f in flags if f.blocking]
         if blocking:
             raise ValidationError(f"cannot approve: {blocking[0].message}")
