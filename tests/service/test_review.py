@@ -302,15 +302,16 @@ def test_an_operator_spot_task_on_another_organisations_area_cannot_be_approved(
         "meta/instanceID": "uuid:spot-1",
     }
     sid = _submit(store, "lr_eo_find", find, actor="field.a", org=c["org"])
+    review.verify(as_actor(store, "qa:olga"), sid)
     a = review.assess(store, sid)
     assert not a.approvable and theirs in a.flags[0].message and "tasked" in a.flags[0].message
-    review.verify(store, sid, "qa:olga")
     with pytest.raises(Forbidden, match=theirs):
-        review.approve(store, sid, "imo:ana")
+        review.approve(as_actor(store, "imo:ana"), sid)
     assert _count(store, TABLES["eo_find"]) == 0 and _count(store, TABLES["activity"]) == 1
     # tasked by the authority: the same kind of report on that area is approvable
     _one(store, m.ACTIVITY, act_type="clearance", area=theirs, org=c["org"], status="ongoing", synthetic=True)
     again = _submit(
         store, "lr_eo_find", dict(find, **{"meta/instanceID": "uuid:spot-2"}), actor="field.a", org=c["org"]
     )
+    review.verify(as_actor(store, "qa:olga"), again)
     assert review.assess(store, again).approvable
