@@ -224,7 +224,15 @@ def normalise_code(raw: Any, *, field: str = "code") -> str | None:
 def normalise_codes(values: Sequence[Any], *, field: str = "code") -> list[str | None]:
     """`normalise_code` over a column; an error names the row."""
     out: list[str | None] = []
+    seen: dict[str, str | None] = {}  # references repeat (one activity, thousands of reports): check each once
     for i, v in enumerate(values):
+        if isinstance(v, str) and v in seen:
+            out.append(seen[v])
+            continue
+        if isinstance(v, str) and v.isascii() and CODE_PATTERN.fullmatch(v):  # already clean: the common case
+            seen[v] = v
+            out.append(v)
+            continue
         try:
             out.append(normalise_code(v, field=field) if v is None or isinstance(v, str) else v)
         except ValidationError as exc:
@@ -261,6 +269,8 @@ NOT_PROGRAMME_DATES = frozenset({("victim", "birth_date")})
 
 def as_days(values: Sequence[Any]) -> np.ndarray:
     """A column of dates (date, datetime, ISO text or None) as datetime64[D] (NaT for None)."""
+    if all(v is None or (isinstance(v, dt.date) and not isinstance(v, dt.datetime)) for v in values):
+        return np.array(values, dtype="datetime64[D]")  # one pass in numpy (None → NaT)
     out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[D]")
     for i, v in enumerate(values):
         if v is None or v == "":
