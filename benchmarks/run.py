@@ -32,6 +32,7 @@ def main() -> None:
         ["bench_web.py", "--areas", areas, "--pygeoapi"],
         ["bench_pages.py", "--areas", "500" if args.quick else "2000"],
         ["bench_intake.py"] + (["--clients", "4", "--per-client", "50"] if args.quick else []),
+        ["bench_gis.py", "--areas", "500" if args.quick else "2000"],
         ["bench_writes.py"] + (["--rounds", "1", "--writes", "40", "--forms", "20"] if args.quick else []),
     ]
     if args.national:
