@@ -162,7 +162,7 @@ def setup(tree: Tree) -> None:
                 "geometry": square(BASE[0], BASE[1] - 0.05, 0.04)})["code"]  # fmt: skip
     act = api(tree, "POST", "/api/activities",
               {"act_type": "clearance", "area": area, "org": org, "status": "ongoing", "method": "manual",
-               "start": "2020-01-01", "ref_lon": BASE[0] + 0.02, "ref_lat": BASE[1] - 0.04})["code"]  # fmt: skip
+               "start": "2010-01-01", "ref_lon": BASE[0] + 0.02, "ref_lat": BASE[1] - 0.04})["code"]  # fmt: skip
     tree.stop()
     tree.cli("users", "add", "bench-field", "--role", "operator_writer", "--org", org, "--password-stdin",
              stdin=PASSWORD + "\n", as_user="bench-admin")  # fmt: skip
@@ -205,7 +205,7 @@ def api_round(tree: Tree, n: int, threads: int) -> tuple[float, float, float]:
                 {"name": f"Synthetic bench area {i}", "haz_type": "sha", "status": "open",
                  "geometry": square(x, y, 0.0012)})  # fmt: skip
         elif k < 8:  # a day's progress on the activity: one report per day, in the past
-            day = dt.date(2021, 1, 1) + dt.timedelta(days=i)
+            day = dt.date.today() - dt.timedelta(days=1 + i)  # one report a day, back in time
             body = {"activity": c["activity"], "date": day.isoformat(), "worked_m2": 20 + i % 30, "deminers": 6}
             api(tree, "POST", "/api/progress-reports", body)
         else:  # an EO find inside the activity's area
@@ -228,7 +228,7 @@ def intake_round(tree: Tree, n: int, threads: int) -> tuple[tuple[float, float, 
     forms = []
     for i in range(first, first + n):
         iid = f"uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'bench/{tree.name}/{i}')}"
-        day = dt.date(2021, 1, 1) + dt.timedelta(days=i)
+        day = dt.date.today() - dt.timedelta(days=1 + i)  # one report a day, back in time
         values = {
             "report/activity": tree.codes["activity"],
             "report/date": day.isoformat(),
