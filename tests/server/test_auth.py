@@ -330,8 +330,10 @@ def test_public_view_gives_no_way_to_locate_an_open_area(public_server):
         "type": "Polygon",
         "coordinates": [[[30.0, 45.0], [30.01, 45.0], [30.01, 45.01], [30.0, 45.01], [30.0, 45.0]]],
     }
-    open_area = call("POST", f"{url}/api/hazardous-areas", {"haz_type": "cha", "status": "open", "geometry": SQUARE})
-    done_area = call("POST", f"{url}/api/hazardous-areas", {"haz_type": "sha", "status": "open", "geometry": far})
+    open_area = call("POST", f"{url}/api/hazardous-areas",
+                     {"name": "Open field", "haz_type": "cha", "status": "open", "geometry": SQUARE})  # fmt: skip
+    done_area = call("POST", f"{url}/api/hazardous-areas",
+                     {"name": "Far field", "haz_type": "sha", "status": "open", "geometry": far})  # fmt: skip
     half = {"type": "Polygon", "coordinates": [[[35.50, 51.40], [35.508, 51.40], [35.508, 51.41], [35.50, 51.41],
                                                 [35.50, 51.40]]]}  # fmt: skip
     part = {"area": open_area.json["code"], "rel_type": "cancelled", "date": "2024-03-01", "geometry": half}

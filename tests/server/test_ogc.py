@@ -182,11 +182,12 @@ def test_activities_are_located_and_their_extent_is_true(store):
 
     square = {"type": "Polygon", "coordinates": [[[30, 50], [30.01, 50], [30.01, 50.01], [30, 50.01], [30, 50]]]}
     site = {"type": "Polygon", "coordinates": [[[31, 51], [31.01, 51], [31.01, 51.01], [31, 51.01], [31, 51]]]}
-    area = records.create(store, "hazardous_area", {"haz_type": "sha", "status": "open"}, square).codes[0]
-    base = {"act_type": "nts", "status": "ongoing", "area": area}
+    area = records.create(store, "hazardous_area", {"name": "Test field", "haz_type": "sha", "status": "open"}, square)
+    area = area.codes[0]
+    base = {"act_type": "nts", "status": "ongoing"}  # the point and the worksite lie away from the area: no area
     by_point = records.create(store, "activity", {**base, "ref_lon": 32.5, "ref_lat": 52.5}).codes[0]
     by_site = records.create(store, "activity", base, site).codes[0]
-    by_area = records.create(store, "activity", base).codes[0]
+    by_area = records.create(store, "activity", {**base, "area": area}).codes[0]
     nowhere = records.create(store, "activity", {"act_type": "nts", "status": "ongoing"}).codes[0]
     page = query.feature_page(store, "activity", limit=10)
     got = {c: (json.loads(g) if g else None) for c, g in zip(page.codes, page.geometries, strict=True)}
