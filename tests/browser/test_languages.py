@@ -58,7 +58,7 @@ def test_sign_in_map_area_and_a_bad_value_in_three_languages(browser, web, lang)
 
         releases = call("GET", f"{web.url}/api/land-releases?rel_type=cleared&limit=1").json["items"]
         page.goto(f"{web.url}/areas/{releases[0]['area']}")
-        page.wait_for_function("window.lrAreaReady === true", timeout=60_000)
+        page.wait_for_function("() => window.lrAreaReady === true", timeout=60_000)
         assert w["ledger"] in page.inner_text("main")
         _shot(page, f"{lang}-area")
 
