@@ -168,10 +168,10 @@ def test_security_headers_on_every_response(server):
         assert r.headers["x-frame-options"] == "DENY", path
         assert r.headers["x-content-type-options"] == "nosniff", path
         assert r.headers["referrer-policy"] == "same-origin", path
-    # the API docs page: its one inline script is allowed by hash, nothing else inline
+    # the API docs page is served from disk (swagger-ui-dist) under the same policy: nothing from elsewhere
     r = call("GET", url + "/api/docs", auth=False)
     csp = r.headers["content-security-policy"]
-    assert r.status == 200 and "'sha256-" in csp and "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    assert r.status == 200 and "https:" not in csp and "'sha256-" not in csp
 
 
 BIG = 2**63

@@ -21,10 +21,7 @@ The caps are settings (`max_form_bytes`, `max_body_bytes`, `max_upload_bytes`: d
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -180,26 +177,6 @@ HEADERS = (
     ("referrer-policy", "same-origin"),
     ("cross-origin-opener-policy", "same-origin"),
 )
-#: FastAPI's Swagger UI page (loaded from its CDN, as FastAPI ships it) and its one inline script.
-DOCS_PATH = "/api/docs"
-DOCS_CDN = "https://cdn.jsdelivr.net"
-_INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
-
-
-def script_hashes(page: bytes) -> list[str]:
-    """CSP hash sources of the inline scripts of an HTML page."""
-    return [
-        "'sha256-" + base64.b64encode(hashlib.sha256(m.group(1)).digest()).decode() + "'"
-        for m in _INLINE_SCRIPT.finditer(page)
-    ]
-
-
-def docs_csp(hashes: Iterable[str]) -> str:
-    return (
-        CSP.replace("script-src 'self'", f"script-src 'self' {DOCS_CDN} {' '.join(hashes)}")
-        .replace("style-src 'self'", f"style-src 'self' {DOCS_CDN}")
-        .replace("img-src 'self'", "img-src 'self' https://fastapi.tiangolo.com")
-    )
 
 
 class SecurityHeadersMiddleware:
@@ -212,9 +189,6 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope["path"] == DOCS_PATH:
-            await self._docs(scope, receive, send)
-            return
 
         async def add(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -222,28 +196,6 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, add)
-
-    async def _docs(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """The docs page is small: hold it, hash its inline script into its policy, then send it."""
-        start: Message | None = None
-        chunks: list[bytes] = []
-
-        async def hold(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                start = message
-                return
-            if message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-                if not message.get("more_body", False) and start is not None:
-                    body = b"".join(chunks)
-                    _set(MutableHeaders(scope=start), docs_csp(script_hashes(body)))
-                    await send(start)
-                    await send({"type": "http.response.body", "body": body})
-                return
-            await send(message)
-
-        await self.app(scope, receive, hold)
 
 
 def _set(headers: MutableHeaders, csp: str) -> None:
