@@ -221,13 +221,17 @@ def outside_named(
     return _location(conn, kind, geoms, [area_id.get(c) if c else None for c in codes][:n], act[:n], rules)
 
 
-#: The column each kind's possible duplicates are looked up by (one IN list per batch).
-LOOKUP = {
-    "progress_report": "activity",
-    "eo_find": "date",
-    "activity": "start",
-    "accident": "date",
-    "risk_education": "date",
+#: The columns each kind's possible duplicates are looked up by (one IN list each per batch). The
+#: first always applies; the others only when every row of the batch has a value for them, so an exact
+#: duplicate (equal key fields, equal geometry, hence equal bounding box) is always among the rows read,
+#: and a write reads the rows of its own activity and day, not every report the activity ever had.
+LOOKUP: dict[str, tuple[str, ...]] = {
+    "hazardous_area": ("minx", "miny"),
+    "progress_report": ("activity", "date"),
+    "eo_find": ("date", "minx"),
+    "activity": ("start", "minx"),
+    "accident": ("date", "minx"),
+    "risk_education": ("date", "org"),
 }
 
 
@@ -255,16 +259,24 @@ def _duplicates(
     near = er.near_keys(kind, mine, n)
     t = TABLES[kind]
     cols = ["code", *key_cols] + (["geom"] if e.geom is not None else [])
-    if kind == "hazardous_area":
-        lookup, values = "minx", [x for x in columns.get("minx", []) if x is not None]
-    else:
-        lookup, values = LOOKUP[kind], [v for v in mine[LOOKUP[kind]] if v is not None]
+    filters = []
+    for c in LOOKUP[kind]:
+        vals = mine[c] if c in mine else columns.get(c)
+        if vals is None or not len(vals) or any(v is None for v in vals):
+            if c == LOOKUP[kind][0]:
+                vals = [v for v in (vals or []) if v is not None]
+            else:
+                continue
+        filters.append((c, sorted(set(vals), key=str)))
     existing: dict[tuple, str] = {}
     existing_near: dict[tuple, str] = {}
-    found = []
-    wanted = sorted(set(values), key=str)
+    found: list[Any] = []
+    (lookup, wanted), rest = filters[0], filters[1:]
+    extra = [t.c[c].in_(v) for c, v in rest if len(v) <= CHUNK]
     for i in range(0, len(wanted), CHUNK):
-        q = select(*(t.c[c] for c in cols)).where(t.c[lookup].in_(wanted[i : i + CHUNK]), t.c.deleted_at.is_(None))
+        q = select(*(t.c[c] for c in cols)).where(
+            t.c[lookup].in_(wanted[i : i + CHUNK]), *extra, t.c.deleted_at.is_(None)
+        )
         found += list(conn.execute(q))
     if found:
         theirs = {k: [getattr(r, k) for r in found] for k in key_cols}
