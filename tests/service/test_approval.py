@@ -32,6 +32,7 @@ def _account(store, name: str, role: str, org: str | None = None):
 
 def _area_values(c: dict[str, str], instance: str) -> dict[str, str]:
     return {
+        "area/name": "Orchard by the ford",
         "area/haz_type": "sha",
         "area/evidence": "witness",
         "area/reported": "2026-11-20",
@@ -44,11 +45,11 @@ def _area_values(c: dict[str, str], instance: str) -> dict[str, str]:
     }
 
 
-def _progress_values(c: dict[str, str], instance: str) -> dict[str, str]:
+def _progress_values(c: dict[str, str], instance: str, date: str = "2026-11-20") -> dict[str, str]:
     return {
         "report/activity": c["activity"],
         "report/unit": c["unit"],
-        "report/date": "2026-11-20",
+        "report/date": date,
         "report/worked_m2": "120",
         "meta/instanceID": instance,
     }
@@ -114,7 +115,7 @@ def test_verifying_and_approving_need_two_people(store, staff):
     assert review.approve(staff["imo2"], sid)["decided_by"] == "imo.bo"
 
     one_person = staff["imo"].configured(Settings(review_two_person=False))  # LANDRELEASE_REVIEW_TWO_PERSON=0
-    other = _submit(store, "lr_progress", _progress_values(c, "uuid:ap-3"), "field.worker", c["org"])
+    other = _submit(store, "lr_progress", _progress_values(c, "uuid:ap-3", "2026-11-21"), "field.worker", c["org"])
     review.verify(one_person, other)
     assert review.approve(one_person, other)["status"] == "approved"
 
